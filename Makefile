@@ -1,0 +1,119 @@
+# The single interface: `make demo` builds the whole warehouse on DuckDB, `make test` runs
+# every test. Both set up what they need themselves (uv, .venv from the lock file).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_BIN ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+# Sample sizes: a demo a laptop builds in about a minute; override on the command line.
+DEMO_SCALE ?= 0.2
+DEMO_DAYS ?= 60
+SEED ?= 42
+PYTEST_ARGS ?=
+BENCH_SCALE ?= 1
+BENCH_TARGET ?= dev
+DOCS_PORT ?= 8080
+
+# Project checks run over a small sample warehouse of their own (DuckDB, under test-output/):
+# one `dbt docs generate` gives the manifest and catalog that every check reads.
+CHECKS_DIR := $(abspath test-output/checks)
+CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
+	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
+
+.PHONY: help setup demo day load build summary test test-spark lint lint-sql lint-sql-pg checks docs \
+	docs-static pg-up pg-down clean clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(UV):
+	$(PYTHON_BIN) -m pip install --quiet --user uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON_BIN)
+	@touch $@
+
+setup: $(VENV)/.synced ## create .venv from uv.lock (reused when up to date)
+
+demo: setup ## generate sample data (reused), land what is new, build and test, print a summary
+	$(PY) -m ingest demo --scale $(DEMO_SCALE) --days $(DEMO_DAYS) --seed $(SEED)
+
+day: setup ## advance the samples one day (ACA files, the PM source); then `make demo`
+	$(PY) -m ingest day aca
+	$(PY) -m ingest simulate pm --days 1
+
+load: setup ## land what is new in every domain without building
+	$(PY) -m ingest load aca
+	$(PY) -m ingest load pm
+	$(PY) -m ingest load clinical
+	$(PY) -m ingest load tes
+
+build: setup ## dbt build against WAREHOUSE_TARGET (default dev)
+	$(PY) -m ingest build
+
+summary: setup ## rows per mart, test results, rejects by reason
+	$(PY) -m ingest summary
+
+test: setup lint checks ## lint, project checks, then pytest (generate, land, dbt build, checks)
+	WAREHOUSE_DOCS_SITE=$(CHECKS_DIR)/target/static_index.html $(PY) -m pytest $(PYTEST_ARGS)
+
+# Spark + Iceberg (docs/spark.md): the `spark` dependency group, the locally built Iceberg
+# runtime jar (scripts/setup-spark.sh), then the Spark tests (ACA on Spark against DuckDB).
+SPARK_JAR := $(abspath data/spark/jars/iceberg-spark-runtime-3.5_2.12-1.10.2-jackson.jar)
+SPARK_DOMAINS ?= aca
+
+test-spark: | $(UV) ## Spark + Iceberg: ACA lands, builds and tests on Spark; marts match DuckDB
+	$(UV) sync --frozen --python $(PYTHON_BIN) --group spark
+	scripts/setup-spark.sh
+	WAREHOUSE_TEST_SPARK=1 WAREHOUSE_TEST_SPARK_DOMAINS="$(SPARK_DOMAINS)" \
+		WAREHOUSE_SPARK_JARS=$(SPARK_JAR) $(PY) -m pytest -m spark $(PYTEST_ARGS)
+
+lint: setup ## ruff (Python), yamllint (YAML), sqlfluff (SQL as DuckDB and PostgreSQL render it)
+	$(PY) -m ruff check ingest tests/python scripts
+	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
+	scripts/lint-sql.sh duckdb
+	scripts/lint-sql.sh postgres
+
+lint-sql: setup ## sqlfluff (dbt templater) as DuckDB renders the SQL
+	scripts/lint-sql.sh duckdb
+
+lint-sql-pg: setup ## sqlfluff (dbt templater) as PostgreSQL renders the SQL (needs the server)
+	scripts/lint-sql.sh postgres
+
+checks: setup ## docs over a sample warehouse; dbt-score, dbt-coverage, project rules
+	$(CHECKS_ENV) $(PY) scripts/docs_site.py generate --static --sample
+	$(VENV)/bin/dbt-score lint --manifest $(CHECKS_DIR)/target/manifest.json
+	$(VENV)/bin/dbt-coverage compute doc --run-artifacts-dir $(CHECKS_DIR)/target \
+		--model-path-filter models/marts/ --cov-fail-under 1.0 \
+		--cov-report $(CHECKS_DIR)/coverage-doc-marts.json
+	set -o pipefail; $(VENV)/bin/dbt-coverage compute test \
+		--run-artifacts-dir $(CHECKS_DIR)/target --cov-report $(CHECKS_DIR)/coverage-test.json \
+		| tail -n 2
+	$(PY) scripts/check_project.py --manifest $(CHECKS_DIR)/target/manifest.json
+
+docs: setup ## dbt docs (a small sample warehouse if none is built), served on localhost
+	$(PY) scripts/docs_site.py generate
+	$(PY) scripts/docs_site.py serve --port $(DOCS_PORT)
+
+docs-static: setup ## the dbt docs as one file: target/static_index.html
+	$(PY) scripts/docs_site.py generate --static
+
+bench: setup ## benchmark generate, land and dbt build at BENCH_SCALE; JSON to bench/results/
+	$(PY) -m ingest bench --scale $(BENCH_SCALE) --target $(BENCH_TARGET)
+
+pg-up: ## start PostgreSQL (warehouse on 5432, operational source on 5433) with Docker
+	docker compose up -d --wait
+
+pg-down: ## stop the Docker PostgreSQL servers (data volumes are kept)
+	docker compose down
+
+clean: ## remove dbt artifacts
+	rm -rf target logs
+
+clean-data: ## remove generated sample data and the local warehouse file
+	rm -rf data

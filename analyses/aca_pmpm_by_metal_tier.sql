@@ -1,0 +1,9 @@
+-- Allowed and paid per member per month by metal tier, over the whole sample.
+select
+    metal_tier,
+    sum(member_months) as member_months,
+    round(cast(sum(allowed_amount_usd) / sum(member_months) as {{ dbt.type_numeric() }}), 2) as allowed_pmpm_usd,
+    round(cast(sum(paid_amount_usd) / sum(member_months) as {{ dbt.type_numeric() }}), 2) as paid_pmpm_usd
+from {{ ref('mart_plan_pmpm') }}
+group by metal_tier
+order by allowed_pmpm_usd desc

@@ -1,0 +1,190 @@
+"""`python -m ingest <command> ...`: generate sample data, land it, build, summarize.
+
+    generate <domain> ...     write deterministic sample data (aca, pm, clinical, tes)
+    day <domain>              add the next day's sample files (aca)
+    simulate pm --days N      advance the operational project-management source
+    map-fhir IN... --out F    map FHIR JSON to the clinical NDJSON pipeline output
+    load <domain> [PATH...]   land raw data with dlt into raw_<domain>
+    build [dbt args...]       run `dbt build` (or any dbt command after `--`)
+    summary                   rows per mart table, test results, rejects by reason
+
+Exit codes: 0 success, 1 a failed run, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from ingest import config
+
+GENERATORS = ("aca", "pm", "clinical", "tes")
+
+
+def _module(name: str):
+    return importlib.import_module(name)
+
+
+def _add_generate(sub) -> None:
+    gen = sub.add_parser("generate", help="write deterministic sample data for a domain")
+    gsub = gen.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    for domain in GENERATORS:
+        try:
+            mod = _module(f"ingest.generators.{domain}")
+        except ModuleNotFoundError:
+            continue
+        p = gsub.add_parser(domain, help=(mod.__doc__ or "").strip().splitlines()[0])
+        mod.add_arguments(p)
+        p.set_defaults(func=mod.run)
+
+
+def _add_day(sub) -> None:
+    try:
+        mod = _module("ingest.generators.aca")
+    except ModuleNotFoundError:
+        return
+    day = sub.add_parser("day", help="add the next day's sample files")
+    dsub = day.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    p = dsub.add_parser("aca", help="next day of ACA files")
+    mod.add_day_arguments(p)
+    p.set_defaults(func=mod.run_day)
+
+
+def _add_simulate(sub) -> None:
+    try:
+        mod = _module("ingest.generators.pm")
+    except ModuleNotFoundError:
+        return
+    sim = sub.add_parser("simulate", help="advance an operational source by simulated days")
+    ssub = sim.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    p = ssub.add_parser("pm", help="advance the project-management database")
+    mod.add_simulate_arguments(p)
+    p.set_defaults(func=mod.run_simulate)
+
+
+def _add_map_fhir(sub) -> None:
+    try:
+        mod = _module("ingest.clinical.mapper")
+    except ModuleNotFoundError:
+        return
+    p = sub.add_parser("map-fhir", help="map FHIR R4 JSON to the clinical NDJSON pipeline output")
+    mod.add_map_arguments(p)
+    p.set_defaults(func=mod.run_map)
+
+
+def _add_load(sub) -> None:
+    load = sub.add_parser("load", help="land raw data with dlt into raw_<domain>")
+    lsub = load.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    for domain in ("aca", "pm", "clinical", "tes"):
+        try:
+            mod = _module(f"ingest.loaders.{domain}")
+        except ModuleNotFoundError:
+            continue
+        p = lsub.add_parser(domain, help=(mod.__doc__ or "").strip().splitlines()[0])
+        mod.add_arguments(p)
+        p.set_defaults(func=mod.run)
+
+
+def _add_run(sub) -> None:
+    mod = _module("ingest.generic.run")
+    p = sub.add_parser("run", help="land a table of a configured source (sql, rest, files)")
+    mod.add_run_arguments(p)
+    p.set_defaults(func=mod.run_run)
+
+
+def _add_test_connection(sub) -> None:
+    mod = _module("ingest.generic.connection")
+    p = sub.add_parser("test-connection", help="check the sources of a config, or the warehouse")
+    mod.add_test_connection_arguments(p)
+    p.set_defaults(func=mod.run_test_connection)
+
+
+def _add_build(sub) -> None:
+    p = sub.add_parser("build", help="run dbt (default: build) against WAREHOUSE_TARGET")
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
+    p.set_defaults(func=lambda a: _module("ingest.dbt_runner").run_cli(a.dbt_args))
+
+
+def _add_check(sub) -> None:
+    try:
+        mod = _module("ingest.tes_check")
+    except ModuleNotFoundError:
+        return
+    check = sub.add_parser("check", help="operator checks of a built domain")
+    csub = check.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    p = csub.add_parser("tes", help="eCR Refiner sanity checks and row counts")
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run)
+
+
+def _add_demo(sub) -> None:
+    mod = _module("ingest.demo")
+    p = sub.add_parser("demo", help="generate, land and build every domain, then summarize")
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run)
+
+
+def _add_setup_roles(sub) -> None:
+    mod = _module("ingest.roles")
+    p = sub.add_parser("setup-roles", help="create the PostgreSQL roles (idempotent)")
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run)
+
+
+def _add_summary(sub) -> None:
+    p = sub.add_parser("summary", help="rows per mart table, tests, rejects by reason")
+    p.set_defaults(func=lambda a: _module("ingest.summary").run(a))
+
+
+def _add_bench(sub) -> None:
+    mod = _module("ingest.bench")
+    p = sub.add_parser("bench", help="benchmark generation, landing and dbt at a scale")
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m ingest", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_generate(sub)
+    _add_day(sub)
+    _add_simulate(sub)
+    _add_map_fhir(sub)
+    _add_load(sub)
+    _add_run(sub)
+    _add_test_connection(sub)
+    _add_build(sub)
+    _add_setup_roles(sub)
+    _add_demo(sub)
+    _add_check(sub)
+    _add_summary(sub)
+    _add_bench(sub)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except config.ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a failed run: one readable line, not a stack trace
+        from ingest.runner import describe_error
+
+        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        if os.environ.get("WAREHOUSE_DEBUG"):
+            raise
+        return 1
+
+
+__all__ = ["main", "parser", "Path"]

@@ -1,0 +1,1 @@
+"""`python -m ingest load <domain>`: one module per domain, all landing through ingest.runner."""

@@ -1,0 +1,37 @@
+"""Land ACA CSV files (members, plans, providers, enrollments, claim lines, rating areas)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ingest import config, runner
+from ingest.sources import aca
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="CSV files or folders (default: the sample folder, data/sample/aca)",
+    )
+    p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
+
+
+def load(paths: list[Path], target: config.Target | None = None) -> runner.LoadSummary:
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
+    files, unknown = aca.discover(paths)
+    for f in unknown:
+        runner.eprint(f"warning: {f.name}: not an ACA file name this loader knows, not landed")
+    return runner.land_files(aca.DOMAIN, files, aca.read, target=target)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = args.paths or [aca.default_dir()]
+    summary = load(paths, config.target(args.target))
+    print(summary.describe(), file=sys.stderr)
+    return 0

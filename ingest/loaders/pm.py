@@ -1,0 +1,242 @@
+"""Land the operational project-management database incrementally (dlt sql_database, merge).
+
+One run:
+1. reads every primary key of every source table and compares it with the keys in
+   `raw_pm`; a key that is gone from the source gets a row in `raw_pm._deleted_keys`;
+2. reads each table's rows with `updated_at` past the table's watermark (dlt incremental
+   state, kept with the pipeline) and merges them on the primary key into `raw_pm.<table>`,
+   in the same dlt load as the deletion markers;
+3. appends one row per table to `raw_pm._watermarks`: the cursor column, the watermark
+   before and after, the rows read and the load id of step 2.
+
+A run with no source changes reads no rows and lands only the (empty) markers and the
+watermark rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import dlt
+import pyarrow as pa
+import sqlalchemy as sa
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from ingest import config, runner
+from ingest.generic import lake as lake_mod
+from ingest.sources import pm
+
+
+@dataclass
+class PmLoadSummary:
+    source: str
+    target: str
+    load_id: str | None = None
+    rows_read: dict[str, int] = field(default_factory=dict)
+    deleted_keys: dict[str, int] = field(default_factory=dict)
+    previous_values: dict[str, datetime | None] = field(default_factory=dict)
+    last_values: dict[str, datetime | None] = field(default_factory=dict)
+    seconds: float = 0.0
+    run_id: str | None = None
+
+    def describe(self) -> str:
+        lines = [
+            f"pm: read {sum(self.rows_read.values()):,} changed row(s) and "
+            f"{sum(self.deleted_keys.values()):,} deleted key(s) from {self.source} into raw_pm "
+            f"on {self.target} in {self.seconds:.1f}s (load {self.load_id})"
+        ]
+        for table in pm.TABLES:
+            last = self.last_values.get(table)
+            lines.append(
+                f"  {table:<20} {self.rows_read.get(table, 0):>9,} read "
+                f"{self.deleted_keys.get(table, 0):>6,} deleted  watermark {last}"
+            )
+        return "\n".join(lines)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--url",
+        default=None,
+        help="SQLAlchemy URL of the operational database (default: WAREHOUSE_PM_SOURCE_URL, "
+        "else sqlite:///<WAREHOUSE_DATA_DIR>/ops/pm.sqlite)",
+    )
+    p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return datetime.fromisoformat(value.isoformat()).replace(tzinfo=None)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
+def cursor_values(p: dlt.Pipeline) -> dict[str, datetime | None]:
+    """Each table's watermark as the pipeline's incremental state holds it."""
+    values: dict[str, datetime | None] = {}
+    for section in p.state.get("sources", {}).values():
+        for name, resource in section.get("resources", {}).items():
+            cursor = resource.get("incremental", {}).get(pm.CURSOR_COLUMN)
+            if name in pm.TABLES and cursor is not None:
+                values[name] = _as_datetime(cursor.get("last_value"))
+    return values
+
+
+def _raw_key_sql(client, table: str, key_columns: list[str]) -> str:
+    """Keys present in raw and not marked deleted since they last landed."""
+    def text_key(alias: str) -> str:
+        parts = [f"cast({alias}.{c} as varchar)" for c in key_columns]
+        return f" || '{pm.KEY_SEPARATOR}' || ".join(parts)
+
+    raw = client.make_qualified_table_name(table)
+    markers = client.make_qualified_table_name(pm.DELETED_KEYS_TABLE)
+    return (
+        f"select {text_key('r')} from {raw} r where not exists ("
+        f"select 1 from {markers} d where d.table_name = '{table}' "
+        f"and d.key_value = {text_key('r')} and d._dlt_load_id > r._dlt_load_id)"
+    )
+
+
+def find_deleted_keys(
+    p: dlt.Pipeline, eng: sa.Engine, keys: dict[str, list[str]]
+) -> list[tuple[str, str]]:
+    """(table, key) of every key in raw_pm that the source no longer has."""
+    have_markers = runner.table_exists(p, pm.DELETED_KEYS_TABLE)
+    found: list[tuple[str, str]] = []
+    for table in pm.TABLES:
+        if not runner.table_exists(p, table):
+            continue
+        with p.sql_client() as client:
+            if have_markers:
+                sql = _raw_key_sql(client, table, keys[table])
+            else:
+                parts = [f"cast({c} as varchar)" for c in keys[table]]
+                key = f" || '{pm.KEY_SEPARATOR}' || ".join(parts)
+                sql = f"select {key} from {client.make_qualified_table_name(table)}"
+        landed = {row[0] for row in runner.query(p, sql)}
+        if not landed:
+            continue
+        gone = landed - pm.source_keys(eng, table, keys[table])
+        found.extend((table, key) for key in sorted(gone))
+    return found
+
+
+def _text(value: datetime | None) -> str | None:
+    """Timestamps land as text (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC); staging types them."""
+    return None if value is None else value.isoformat(sep=" ")
+
+
+def _watermarks_table(summary: PmLoadSummary, started_at: datetime) -> pa.Table:
+    tables = list(pm.TABLES)
+    return pa.table(
+        {
+            "table_name": pa.array(tables, pa.string()),
+            "cursor_column": pa.array([pm.CURSOR_COLUMN] * len(tables), pa.string()),
+            "previous_value": pa.array(
+                [_text(summary.previous_values.get(t)) for t in tables], pa.string()
+            ),
+            "last_value": pa.array(
+                [_text(summary.last_values.get(t)) for t in tables], pa.string()
+            ),
+            "rows_read": pa.array([summary.rows_read.get(t, 0) for t in tables], pa.int64()),
+            "deleted_keys_detected": pa.array(
+                [summary.deleted_keys.get(t, 0) for t in tables], pa.int64()
+            ),
+            "data_load_id": pa.array([summary.load_id] * len(tables), pa.string()),
+            "read_started_at": pa.array([_text(started_at)] * len(tables), pa.string()),
+        }
+    )
+
+
+def _staged(table: str, keys: list[str], writer):
+    """Pass a table's extracted batches on to dlt, writing each to the Parquet lake first."""
+
+    @dlt.transformer(name=table, write_disposition="merge", primary_key=keys)
+    def staged(item):
+        writer.write(item if isinstance(item, pa.Table) else pa.Table.from_batches([item]))
+        yield item
+
+    return staged
+
+
+def load(url: str | None = None, target: config.Target | None = None) -> PmLoadSummary:
+    """Land what changed in the source since the last run; returns what was read.
+
+    One audited run, like every landing: the changed rows are staged to the Parquet lake
+    (`<lake>/sql/pm/<day>/pm_<table>_<ts>.parquet`) on their way to `raw_pm`, and the run
+    gets its row in `ctl.etl_audit_log` (a failure too, before the error is raised).
+    """
+    url = pm.normalize_url(url or pm.default_url())
+    target = target or config.target()
+    record = runner.new_run("warehouse_pm", pm.DOMAIN, "sql", f"raw_{pm.DOMAIN}", "load pm")
+    with runner.audited(record, target):
+        summary = _load(url, target, record)
+    summary.run_id = record.run_id
+    return summary
+
+
+def _load(url: str, target: config.Target, record) -> PmLoadSummary:
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    eng = pm.engine(url)
+    try:
+        keys = pm.primary_keys(eng)
+        p = runner.pipeline(pm.DOMAIN, target)
+        summary = PmLoadSummary(pm.describe(url), target.describe())
+        summary.previous_values = cursor_values(p)
+        deleted = find_deleted_keys(p, eng, keys)
+    except sa.exc.SQLAlchemyError as exc:
+        raise pm.SourceError(f"cannot read {pm.describe(url)}: {exc}") from exc
+    finally:
+        eng.dispose()
+    for table, _ in deleted:
+        summary.deleted_keys[table] = summary.deleted_keys.get(table, 0) + 1
+    markers = pm.deleted_keys_table(deleted, _text(started_at))
+    lake = lake_mod.default_dir()
+    now = datetime.now(UTC)
+    writers = {t: lake_mod.LakeWriter(lake, "sql", pm.DOMAIN, t, now) for t in pm.TABLES}
+    resources = [
+        resource | _staged(table, keys[table], writers[table])
+        for table, resource in zip(
+            pm.TABLES, pm.table_resources(url, list(pm.TABLES), keys), strict=True
+        )
+    ]
+    resources.append(
+        dlt.resource([markers], name=pm.DELETED_KEYS_TABLE, write_disposition="append")
+    )
+    try:
+        info = p.run(resources)
+    except PipelineStepFailed as exc:
+        for writer in writers.values():
+            writer.abort()
+        raise pm.SourceError(f"landing from {summary.source} failed at {exc.step}: {exc}") from exc
+    data_files = [path for w in writers.values() for path in w.close()]
+    summary.load_id = info.loads_ids[-1] if info.loads_ids else None
+    counts = p.last_trace.last_normalize_info.row_counts if p.last_trace else {}
+    summary.rows_read = {t: int(counts.get(t, 0)) for t in pm.TABLES}
+    summary.last_values = cursor_values(p)
+    record.rows_loaded = sum(summary.rows_read.values())
+    record.detail = ", ".join(f"{t} {n}" for t, n in sorted(summary.rows_read.items()) if n)
+    runner.land_tables_in_run(
+        pm.DOMAIN, [(pm.WATERMARKS_TABLE, _watermarks_table(summary, started_at))], target,
+        "append", None, "sql", "warehouse_pm", lake, record,
+    )
+    record.rows_loaded = sum(summary.rows_read.values())
+    record.parquet_files = data_files + list(record.parquet_files)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        summary = load(args.url, config.target(args.target))
+    except pm.SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(summary.describe(), file=sys.stderr)
+    return 0

@@ -1,0 +1,150 @@
+"""Cross-engine check: the same marts on two targets hold the same rows.
+
+Per table: row count and an order-independent checksum over normalized rows (numbers
+rounded to 6 decimals, timestamps to the second without zone, booleans as true/false),
+excluding columns that record *when* something was loaded rather than what it says.
+A difference names the table and one differing key. A Spark target is read through the
+process's Spark session (`ingest.spark_session`), the others through their DB-API connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from ingest import config, warehouse
+
+MART_SCHEMAS = ("aca", "pm", "clinical", "ecr")
+# Columns that carry load times or load ids: they differ between any two runs by design.
+VOLATILE_COLUMNS = {
+    "load_id",
+    "source_load_id",
+    "loaded_at",
+    "refreshed_at",
+    "refreshed_invocation_id",
+    "dbt_valid_from",
+    "dbt_valid_to",
+    "dbt_updated_at",
+    "dbt_scd_id",
+    "_dlt_load_id",
+    "built_at",
+}
+
+
+@dataclass
+class TableDiff:
+    table: str
+    left_rows: int
+    right_rows: int
+    example_key: str | None
+
+    def describe(self) -> str:
+        return (
+            f"{self.table}: {self.left_rows} rows vs {self.right_rows} rows"
+            + (f"; e.g. key {self.example_key!r} differs" if self.example_key else "")
+        )
+
+
+def normalize(value) -> str:
+    if value is None:
+        return "∅"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | decimal.Decimal | float):
+        return f"{round(float(value), 6):.6f}" if not isinstance(value, int) else str(value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _columns(con, schema: str, table: str) -> list[str]:
+    rows = warehouse.fetchall(
+        con,
+        "select column_name from information_schema.columns "
+        f"where table_schema = '{schema}' and table_name = '{table}' order by ordinal_position",
+    )
+    return [r[0] for r in rows if r[0] not in VOLATILE_COLUMNS]
+
+
+def table_columns(target: config.Target, schema: str, table: str) -> list[str]:
+    """The compared columns of a table (load times and ids left out)."""
+    if target.is_spark:
+        from ingest import spark_session
+
+        names = spark_session.column_types(schema, table)
+        return [c for c in names if c not in VOLATILE_COLUMNS]
+    with warehouse.connect(target, read_only=target.is_duckdb) as con:
+        return _columns(con, schema, table)
+
+
+def table_rows(target: config.Target, schema: str, table: str, columns: list[str]) -> Counter:
+    if target.is_spark:
+        from ingest import spark_session
+
+        rows = spark_session.fetch_columns(schema, table, columns)
+    else:
+        with warehouse.connect(target, read_only=target.is_duckdb) as con:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            rows = warehouse.fetchall(con, f'select {cols} from {schema}."{table}"')
+    return Counter(tuple(normalize(v) for v in row) for row in rows)
+
+
+def checksum(rows: Counter) -> str:
+    digest = 0
+    for row, n in rows.items():
+        h = int.from_bytes(hashlib.sha256("\x1f".join(row).encode()).digest()[:8], "big")
+        digest = (digest + h * n) % (1 << 64)
+    return f"{digest:016x}"
+
+
+def mart_tables(target: config.Target) -> list[tuple[str, str]]:
+    if target.is_spark:
+        from ingest import spark_session
+
+        return [
+            (schema, name)
+            for schema in MART_SCHEMAS
+            for name, _kind in spark_session.relations(schema)
+        ]
+    with warehouse.connect(target, read_only=target.is_duckdb) as con:
+        return [
+            (schema, name)
+            for schema in MART_SCHEMAS
+            for name, _kind in warehouse.relations(con, schema)
+        ]
+
+
+def compare(
+    left: config.Target, right: config.Target, schemas: tuple[str, ...] = MART_SCHEMAS
+) -> tuple[list[str], list[TableDiff]]:
+    """Compare every mart relation of two targets; returns (tables compared, differences)."""
+    left_tables = {t for t in mart_tables(left) if t[0] in schemas}
+    right_tables = {t for t in mart_tables(right) if t[0] in schemas}
+    diffs: list[TableDiff] = []
+    for missing in sorted(left_tables ^ right_tables):
+        side = "left" if missing in left_tables else "right"
+        diffs.append(TableDiff(f"{missing[0]}.{missing[1]} (only on the {side})", 0, 0, None))
+    compared = []
+    for schema, table in sorted(left_tables & right_tables):
+        columns = table_columns(left, schema, table)
+        other = table_columns(right, schema, table)
+        if set(columns) != set(other):
+            only = sorted(set(columns) ^ set(other))
+            diffs.append(TableDiff(f"{schema}.{table} (columns differ: {', '.join(only)})",
+                                   0, 0, None))
+            continue
+        a = table_rows(left, schema, table, columns)
+        b = table_rows(right, schema, table, columns)
+        compared.append(f"{schema}.{table}")
+        if checksum(a) != checksum(b):
+            only = (a - b) or (b - a)
+            example = next(iter(only))[0] if only else None
+            diffs.append(
+                TableDiff(f"{schema}.{table}", sum(a.values()), sum(b.values()), example)
+            )
+    return compared, diffs

@@ -1,0 +1,419 @@
+"""The one way data lands: Parquet lake, then dlt into `raw_<domain>`, then an audit row.
+
+Every run (a domain load or a generic `ingest run`) goes the same way:
+1. each Arrow table is written to the lake (`ingest.generic.lake`), one Parquet file per table;
+2. dlt loads it into `raw_<domain>` on the selected target (on Spark the lake files are the
+   raw tables and nothing more is written: `ingest.spark_landing`);
+3. one row goes to `ctl.etl_audit_log` and `ctl.etl_run` (`ingest.audit`), status `success`
+   or `failure`; a failed run writes its failure row and then raises the error.
+
+Every file landing is tracked per file in `raw_<domain>._landed_files` (name, checksum, rows).
+A file whose checksum already landed in a *completed* load is skipped, so re-running a
+load lands nothing new. Rows of a load that crashed half-way carry a load id that never
+reaches `_dlt_loads`; staging reads only completed loads (macro `landed`), and the next
+run lands those files again, so nothing is lost and nothing doubled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from ingest import audit, config, spark_landing
+from ingest.generic import lake as lake_mod
+from ingest.readers import REJECTED_LINES
+
+# dlt adds `_dlt_load_id` to Arrow data only with this switch; it must be on before the
+# first load of a table (adding the NOT NULL column later fails on DuckDB).
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+
+import dlt  # noqa: E402  (after the environment switches above)
+
+LANDED_FILES_TABLE = "_landed_files"
+
+
+@dataclass
+class LandedFile:
+    path: Path
+    table: str
+    sha256: str
+    size_bytes: int
+    rows: int = 0
+    rejected_lines: int = 0
+
+
+@dataclass
+class LoadSummary:
+    domain: str
+    target: str
+    load_id: str | None = None
+    files_landed: list[LandedFile] = field(default_factory=list)
+    files_skipped: list[Path] = field(default_factory=list)
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    run_id: str | None = None
+    parquet_files: list[Path] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(self.rows_by_table.values())
+
+    def describe(self) -> str:
+        head = (
+            f"{self.domain}: landed {len(self.files_landed)} file(s), {self.rows_loaded:,} row(s) "
+            f"into raw_{self.domain} on {self.target} in {self.seconds:.1f}s"
+        )
+        if self.files_skipped:
+            head += f"; {len(self.files_skipped)} file(s) already landed, skipped"
+        lines = [head]
+        lines += [f"  {t:<28} {n:>10,}" for t, n in sorted(self.rows_by_table.items())]
+        if self.parquet_files:
+            lines.append(f"  lake: {len(self.parquet_files)} Parquet file(s) in "
+                         f"{self.parquet_files[0].parent}")
+        if self.run_id:
+            lines.append(f"  run id: {self.run_id} (ctl.etl_audit_log)")
+        return "\n".join(lines)
+
+
+def pipelines_dir(target: config.Target) -> Path:
+    """dlt's working folder, one per warehouse, so throwaway warehouses never share state."""
+    key = str(target.duckdb_path) if target.is_duckdb else target.pg_url()
+    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    return config.data_dir() / ".dlt" / f"{target.name}_{digest}"
+
+
+def destination(target: config.Target):
+    if target.is_spark:
+        raise config.ConfigError(
+            f"target {target.name!r} is Spark, which reads raw data from the Parquet lake and has "
+            "no dlt destination; this load needs one (its incremental state or landed-row "
+            "checks live in the destination): run it on DuckDB or PostgreSQL (docs/spark.md)"
+        )
+    if target.is_duckdb:
+        target.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(credentials=str(target.duckdb_path))
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials()
+    credentials.parse_native_representation(target.pg_url())
+    # An empty password is valid (trust or peer authentication); dlt would ask for one.
+    credentials.password = target.pg_password or ""
+    return dlt.destinations.postgres(credentials=credentials)
+
+
+def pipeline(
+    domain: str, target: config.Target | None = None, pipeline_name: str | None = None
+) -> dlt.Pipeline:
+    target = target or config.target()
+    config.safe_identifier(domain, "domain")
+    p = dlt.pipeline(
+        pipeline_name=config.safe_identifier(pipeline_name or f"warehouse_{domain}", "pipeline"),
+        destination=destination(target),
+        dataset_name=f"raw_{domain}",
+        pipelines_dir=str(pipelines_dir(target)),
+        progress="log" if os.environ.get("WAREHOUSE_PROGRESS") else None,
+    )
+    if p.has_pending_data:
+        # A previous run died between extract and load. Its rows (if any reached the
+        # destination) carry a load id that never completed and are ignored by staging;
+        # the files are simply landed again below.
+        p.drop_pending_packages()
+    return p
+
+
+def query(p: dlt.Pipeline, sql: str) -> list[tuple]:
+    with p.sql_client() as client, client.execute_query(sql) as cur:
+        return list(cur.fetchall())
+
+
+def table_exists(p: dlt.Pipeline, table: str) -> bool:
+    with p.sql_client() as client:
+        schema = client.dataset_name
+    name = config.safe_identifier(table, "table")
+    rows = query(
+        p,
+        "select count(*) from information_schema.tables "
+        f"where table_schema = '{schema}' and table_name = '{name}'",
+    )
+    return rows[0][0] > 0
+
+
+def landed_checksums(p: dlt.Pipeline) -> set[str]:
+    """Checksums of files landed by completed loads."""
+    if not (table_exists(p, LANDED_FILES_TABLE) and table_exists(p, "_dlt_loads")):
+        return set()
+    with p.sql_client() as client:
+        files = client.make_qualified_table_name(LANDED_FILES_TABLE)
+        loads = client.make_qualified_table_name("_dlt_loads")
+    rows = query(
+        p,
+        f"select f.sha256 from {files} f join {loads} l "
+        "on f._dlt_load_id = l.load_id where l.status = 0",
+    )
+    return {r[0] for r in rows}
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def new_run(
+    pipeline_name: str, source: str, protocol: str, target_table: str, command: str
+) -> audit.RunRecord:
+    return audit.RunRecord(
+        run_id=str(uuid.uuid4()),
+        pipeline_name=pipeline_name,
+        source_name=source,
+        protocol=protocol,
+        target_table=target_table,
+        command=command,
+        started_at=datetime.now(UTC),
+    )
+
+
+@contextmanager
+def audited(record: audit.RunRecord, target: config.Target) -> Iterator[audit.RunRecord]:
+    """Write the run's audit row when the block ends: `success`, or `failure` and re-raise."""
+    try:
+        yield record
+    except BaseException as exc:
+        record.finish("failure", describe_error(exc))
+        try:
+            audit.write_run(record, target)
+        except Exception as audit_exc:  # the original error matters more; say both
+            eprint(f"warning: audit row not written: {describe_error(audit_exc)}")
+        raise
+    record.finish("success")
+    try:
+        audit.write_run(record, target)
+    except Exception as exc:  # loaded but not recorded: the run must not report success
+        record.finish("failure", f"audit row not written: {describe_error(exc)}")
+        raise
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line: the innermost cause, with dlt's step when dlt wrapped it."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    root = exc
+    seen = {id(root)}
+    while (nxt := _cause(root)) is not None and id(nxt) not in seen:
+        seen.add(id(nxt))
+        root = nxt
+    text = " ".join(str(root).split()) or type(root).__name__
+    step = getattr(exc, "step", None)
+    prefix = f"{step} step failed: " if step else ""
+    return f"{prefix}{type(root).__name__}: {text}"[: audit.MAX_MESSAGE]
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    if exc.__cause__ is not None:
+        return exc.__cause__
+    return None if exc.__suppress_context__ else exc.__context__
+
+
+def land_tables(
+    domain: str,
+    batches: Iterable[tuple[str, pa.Table]],
+    *,
+    target: config.Target | None = None,
+    write_disposition: str = "append",
+    primary_keys: dict[str, list[str]] | None = None,
+    protocol: str = "tables",
+    pipeline_name: str | None = None,
+    lake: Path | None = None,
+) -> LoadSummary:
+    """Land Arrow tables (name, table) into raw_<domain> in one dlt load, via the lake.
+
+    One audited run: the tables go to the Parquet lake, then to the warehouse, then a row
+    to `ctl.etl_audit_log` (also when it fails, before the error is raised).
+    """
+    target = target or config.target()
+    pipeline_name = pipeline_name or f"warehouse_{domain}"
+    record = new_run(pipeline_name, domain, protocol, f"raw_{domain}", f"load {domain}")
+    with audited(record, target):
+        summary = land_tables_in_run(
+            domain, batches, target, write_disposition, primary_keys, protocol,
+            pipeline_name, lake, record,
+        )
+    return summary
+
+
+def land_tables_in_run(
+    domain: str,
+    batches: Iterable[tuple[str, pa.Table]],
+    target: config.Target,
+    write_disposition: str,
+    primary_keys: dict[str, list[str]] | None,
+    protocol: str,
+    pipeline_name: str,
+    lake: Path | None,
+    record: audit.RunRecord,
+    main_table: str | None = None,
+) -> LoadSummary:
+    """The work of `land_tables`, inside a run the caller audits (see `audited`).
+
+    Each table's lake file is `<domain>_<table>_<ts>.parquet`; `main_table` (a run of one
+    table) is written as `<domain>_<ts>.parquet`.
+    """
+    started = time.perf_counter()
+    summary = LoadSummary(domain, target.describe(), run_id=record.run_id)
+    grouped: dict[str, list[pa.Table]] = {}
+    for name, table in batches:
+        grouped.setdefault(name, []).append(table)
+    if not grouped:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    now = datetime.now(UTC)
+    lake = Path(lake) if lake else lake_mod.default_dir()
+    if target.is_spark:  # the lake is the raw layer: no dlt load (ingest.spark_landing)
+        for name, tables in grouped.items():
+            summary.rows_by_table[name] = sum(t.num_rows for t in tables)
+        summary.parquet_files, summary.load_id = spark_landing.write_load(
+            lake, protocol, domain, pipeline_name, grouped, now
+        )
+        record.parquet_files = list(summary.parquet_files)
+        return _finish_summary(summary, record, started)
+    p = pipeline(domain, target, pipeline_name)
+    resources = []
+    for name, tables in grouped.items():
+        summary.rows_by_table[name] = sum(t.num_rows for t in tables)
+        if name != LANDED_FILES_TABLE:
+            label = None if name == main_table else name
+            written = lake_mod.write_tables(lake, protocol, domain, label, tables, now)
+            summary.parquet_files += written
+            record.parquet_files = list(summary.parquet_files)
+        resources.append(
+            dlt.resource(
+                _yield_all(tables),
+                name=name,
+                write_disposition=write_disposition,
+                primary_key=(primary_keys or {}).get(name),
+            )
+        )
+    info = p.run(resources)
+    summary.load_id = info.loads_ids[-1] if info.loads_ids else None
+    return _finish_summary(summary, record, started)
+
+
+def _finish_summary(summary: LoadSummary, record: audit.RunRecord, started: float) -> LoadSummary:
+    summary.seconds = time.perf_counter() - started
+    data = {t: n for t, n in summary.rows_by_table.items() if t != LANDED_FILES_TABLE}
+    record.rows_loaded = sum(n for t, n in data.items() if t != REJECTED_LINES)
+    record.detail = ", ".join(f"{t} {n}" for t, n in sorted(data.items()))
+    return summary
+
+
+def _yield_all(tables: list[pa.Table]) -> Iterator[pa.Table]:
+    yield from tables
+
+
+def land_files(
+    domain: str,
+    files: Iterable[Path],
+    read_file,
+    *,
+    target: config.Target | None = None,
+    protocol: str = "files",
+    pipeline_name: str | None = None,
+    lake: Path | None = None,
+) -> LoadSummary:
+    """Land each file once. `read_file(path) -> list[(table_name, arrow_table)]`.
+
+    The per-file bookkeeping row (`_landed_files`) lands in the same dlt load as the data,
+    so a file counts as landed only when its load completed. One audited run, like
+    `land_tables`; a file that cannot be read fails the run (and is landed by a later run).
+    """
+    target = target or config.target()
+    pipeline_name = pipeline_name or f"warehouse_{domain}"
+    record = new_run(pipeline_name, domain, protocol, f"raw_{domain}", f"load {domain}")
+    with audited(record, target):
+        summary = land_files_in_run(domain, files, read_file, target, protocol, pipeline_name, lake,
+                              record)
+    return summary
+
+
+def land_files_in_run(
+    domain: str,
+    files: Iterable[Path],
+    read_file,
+    target: config.Target,
+    protocol: str,
+    pipeline_name: str,
+    lake: Path | None,
+    record: audit.RunRecord,
+    main_table: str | None = None,
+) -> LoadSummary:
+    """The work of `land_files`, inside a run the caller audits (see `audited`)."""
+    started = time.perf_counter()
+    if target.is_spark:
+        already = spark_landing.landed_checksums(lake or lake_mod.default_dir(), domain)
+    else:
+        already = landed_checksums(pipeline(domain, target, pipeline_name))
+    summary = LoadSummary(domain, target.describe(), run_id=record.run_id)
+    batches: list[tuple[str, pa.Table]] = []
+    seen: set[str] = set()
+    for path in sorted(Path(f) for f in files):
+        digest = sha256_of(path)
+        if digest in already or digest in seen:
+            summary.files_skipped.append(path)
+            continue
+        seen.add(digest)
+        landed = LandedFile(path, "", digest, path.stat().st_size)
+        tables = read_file(path)
+        for name, table in tables:
+            landed.table = landed.table or name
+            if name == REJECTED_LINES:
+                landed.rejected_lines += table.num_rows
+            else:
+                landed.rows += table.num_rows
+            batches.append((name, table))
+        summary.files_landed.append(landed)
+    if not summary.files_landed:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    batches.append((LANDED_FILES_TABLE, _files_table(summary.files_landed)))
+    inner = land_tables_in_run(
+        domain, batches, target, "append", None, protocol, pipeline_name, lake, record, main_table
+    )
+    summary.load_id = inner.load_id
+    summary.parquet_files = inner.parquet_files
+    summary.rows_by_table = {
+        k: v for k, v in inner.rows_by_table.items() if k != LANDED_FILES_TABLE
+    }
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _files_table(files: list[LandedFile]) -> pa.Table:
+    return pa.table(
+        {
+            "file_name": pa.array([f.path.name for f in files], pa.string()),
+            "file_path": pa.array([str(f.path) for f in files], pa.string()),
+            "table_name": pa.array([f.table for f in files], pa.string()),
+            "sha256": pa.array([f.sha256 for f in files], pa.string()),
+            "size_bytes": pa.array([f.size_bytes for f in files], pa.int64()),
+            "row_count": pa.array([f.rows for f in files], pa.int64()),
+            "rejected_line_count": pa.array([f.rejected_lines for f in files], pa.int64()),
+        }
+    )
+
+
+def eprint(*args) -> None:
+    print(*args, file=sys.stderr)

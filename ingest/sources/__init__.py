@@ -1,0 +1,1 @@
+"""dlt sources, one module per domain: what to read and how it maps to raw tables."""

@@ -1,0 +1,99 @@
+-- Members with full history (SCD2): one row per member version, valid from the source's
+-- updated_at of that version until the next version's; the first version reaches back to
+-- the beginning of time so that any earlier claim finds it. Plus an unknown row.
+-- Versions come from every landed record (stg_aca__member_versions), so history between two
+-- builds is kept; the snapshot tells which members the source dropped (closed, not reopened).
+with source_versions as (
+    select * from {{ ref('stg_aca__member_versions') }}
+),
+
+snapshot as (
+    select * from {{ ref('snp_aca__members') }}
+),
+
+geography as (
+    select * from {{ ref('dim_geography') }}
+),
+
+deletions as (
+    -- closed by the snapshot and never reopened: gone from the source at dbt_valid_to
+    select
+        member_id,
+        max(dbt_valid_to) as deleted_at
+    from snapshot
+    group by member_id
+    having count(dbt_valid_to) = count(*)
+),
+
+versions as (
+    select
+        source_versions.*,
+        row_number() over (partition by member_id order by updated_at) as version_number,
+        lead(updated_at) over (partition by member_id order by updated_at) as next_updated_at
+    from source_versions
+),
+
+windowed as (
+    select
+        versions.*,
+        case
+            when version_number = 1 then cast({{ far_past() }} as {{ dbt.type_timestamp() }})
+            else cast(updated_at as {{ dbt.type_timestamp() }})
+        end as valid_from,
+        case
+            when next_updated_at is not null then cast(next_updated_at as {{ dbt.type_timestamp() }})
+            when deletions.deleted_at is not null
+                then cast(deletions.deleted_at as {{ dbt.type_timestamp() }})
+        end as valid_to,
+        (next_updated_at is null and deletions.deleted_at is not null) as is_deleted
+    from versions
+    left join deletions
+        on versions.member_id = deletions.member_id
+),
+
+known as (
+    select
+        {{ surrogate_key(['windowed.member_id', 'windowed.valid_from']) }} as member_sk,
+        windowed.member_id,
+        windowed.first_name,
+        windowed.last_name,
+        windowed.birth_date,
+        cast(extract(year from windowed.birth_date) as integer) as birth_year,
+        windowed.gender_code,
+        windowed.street_address,
+        windowed.zip_code,
+        windowed.county_fips,
+        coalesce(geography.geography_sk, {{ unknown_key() }}) as geography_sk,
+        windowed.version_number,
+        windowed.valid_from,
+        windowed.valid_to,
+        windowed.valid_to is null as is_current,
+        windowed.is_deleted
+    from windowed
+    left join geography
+        on windowed.county_fips = geography.county_fips
+),
+
+unknown as (
+    select
+        {{ unknown_key() }} as member_sk,
+        'unknown' as member_id,
+        cast(null as {{ dbt.type_string() }}) as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
+        cast(null as date) as birth_date,
+        cast(null as integer) as birth_year,
+        'U' as gender_code,
+        cast(null as {{ dbt.type_string() }}) as street_address,
+        cast(null as {{ dbt.type_string() }}) as zip_code,
+        'unknown' as county_fips,
+        {{ unknown_key() }} as geography_sk,
+        1 as version_number,
+        cast({{ far_past() }} as {{ dbt.type_timestamp() }}) as valid_from,
+        cast(null as {{ dbt.type_timestamp() }}) as valid_to,
+        true as is_current,
+        false as is_deleted
+)
+
+select * from known
+union all
+select * from unknown

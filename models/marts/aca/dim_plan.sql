@@ -1,0 +1,101 @@
+-- Plans with full history (SCD2): one row per plan version (premium, deductible and other
+-- tracked attributes), valid from the source's updated_at of that version until the next
+-- version's; the first version reaches back to the beginning of time. Plus an unknown row.
+-- Versions come from every landed record (stg_aca__plan_versions); the snapshot tells which
+-- plans the source dropped.
+with source_versions as (
+    select * from {{ ref('stg_aca__plan_versions') }}
+),
+
+snapshot as (
+    select * from {{ ref('snp_aca__plans') }}
+),
+
+tiers as (
+    select * from {{ ref('metal_tiers') }}
+),
+
+deletions as (
+    -- closed by the snapshot and never reopened: gone from the source at dbt_valid_to
+    select
+        plan_id,
+        max(dbt_valid_to) as deleted_at
+    from snapshot
+    group by plan_id
+    having count(dbt_valid_to) = count(*)
+),
+
+versions as (
+    select
+        source_versions.*,
+        row_number() over (partition by plan_id order by updated_at) as version_number,
+        lead(updated_at) over (partition by plan_id order by updated_at) as next_updated_at
+    from source_versions
+),
+
+windowed as (
+    select
+        versions.*,
+        case
+            when version_number = 1 then cast({{ far_past() }} as {{ dbt.type_timestamp() }})
+            else cast(updated_at as {{ dbt.type_timestamp() }})
+        end as valid_from,
+        case
+            when next_updated_at is not null then cast(next_updated_at as {{ dbt.type_timestamp() }})
+            when deletions.deleted_at is not null
+                then cast(deletions.deleted_at as {{ dbt.type_timestamp() }})
+        end as valid_to,
+        (next_updated_at is null and deletions.deleted_at is not null) as is_deleted
+    from versions
+    left join deletions
+        on versions.plan_id = deletions.plan_id
+),
+
+known as (
+    select
+        {{ surrogate_key(['windowed.plan_id', 'windowed.valid_from']) }} as plan_sk,
+        windowed.plan_id,
+        windowed.issuer_name,
+        windowed.plan_name,
+        windowed.metal_tier,
+        tiers.tier_order as metal_tier_order,
+        tiers.actuarial_value_pct,
+        windowed.state_code,
+        windowed.rating_area,
+        windowed.monthly_premium_usd,
+        windowed.deductible_usd,
+        windowed.oop_max_usd,
+        windowed.version_number,
+        windowed.valid_from,
+        windowed.valid_to,
+        windowed.valid_to is null as is_current,
+        windowed.is_deleted
+    from windowed
+    left join tiers
+        on windowed.metal_tier = tiers.metal_tier
+),
+
+unknown as (
+    select
+        {{ unknown_key() }} as plan_sk,
+        'unknown' as plan_id,
+        'Unknown issuer' as issuer_name,
+        'Unknown plan' as plan_name,
+        'unknown' as metal_tier,
+        cast(null as integer) as metal_tier_order,
+        cast(null as integer) as actuarial_value_pct,
+        'unknown' as state_code,
+        cast(null as integer) as rating_area,
+        cast(null as decimal(12, 2)) as monthly_premium_usd,
+        cast(null as decimal(12, 2)) as deductible_usd,
+        cast(null as decimal(12, 2)) as oop_max_usd,
+        1 as version_number,
+        cast({{ far_past() }} as {{ dbt.type_timestamp() }}) as valid_from,
+        cast(null as {{ dbt.type_timestamp() }}) as valid_to,
+        true as is_current,
+        false as is_deleted
+)
+
+select * from known
+union all
+select * from unknown

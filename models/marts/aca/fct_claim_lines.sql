@@ -1,0 +1,96 @@
+-- One row per claim line (claim_id + line_number), joined to the member and plan versions
+-- valid on the service date. Incremental: each run takes the lines of loads newer than
+-- the last one built, plus lines still pointing at an unknown member, plan or provider
+-- (late-arriving dimensions are re-pointed once they land).
+{{ config(
+    materialized='incremental',
+    unique_key=['claim_id', 'line_number'],
+    incremental_strategy=grain_incremental_strategy(),
+    on_schema_change='append_new_columns',
+    indexes=fact_indexes(['service_date', 'member_sk', 'plan_sk', 'provider_sk', 'geography_sk']),
+    post_hook=["{{ partition_by_month('service_date') }}", "{{ refresh_statistics() }}"],
+) }}
+
+with claim_lines as (
+    select * from {{ ref('stg_aca__claim_lines') }}
+    {% if is_incremental() %}
+    where load_id > (select coalesce(max(source_load_id), '') from {{ this }})
+        or {{ dbt.concat(['claim_id', "'|'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }} in (
+            select {{ dbt.concat(['claim_id', "'|'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }}
+            from {{ this }}
+            where member_sk = {{ unknown_key() }}
+                or plan_sk = {{ unknown_key() }}
+                or provider_sk = {{ unknown_key() }}
+        )
+    {% endif %}
+),
+
+members as (
+    select * from {{ ref('dim_member') }}
+),
+
+plans as (
+    select * from {{ ref('dim_plan') }}
+),
+
+providers as (
+    select * from {{ ref('dim_provider') }}
+),
+
+joined as (
+    select
+        claim_lines.claim_id,
+        claim_lines.line_number,
+        claim_lines.service_date,
+        coalesce(members.member_sk, {{ unknown_key() }}) as member_sk,
+        coalesce(plans.plan_sk, {{ unknown_key() }}) as plan_sk,
+        coalesce(providers.provider_sk, {{ unknown_key() }}) as provider_sk,
+        coalesce(members.geography_sk, {{ unknown_key() }}) as geography_sk,
+        claim_lines.member_id,
+        claim_lines.plan_id,
+        claim_lines.provider_npi,
+        claim_lines.procedure_code,
+        claim_lines.diagnosis_code,
+        claim_lines.claim_status,
+        claim_lines.billed_amount_usd,
+        claim_lines.allowed_amount_usd,
+        claim_lines.paid_amount_usd,
+        claim_lines.load_id as source_load_id,
+        claim_lines.row_key as source_row_key
+    from claim_lines
+    left join members
+        on claim_lines.member_id = members.member_id
+        and claim_lines.service_date >= members.valid_from
+        and claim_lines.service_date < coalesce(members.valid_to, {{ far_future() }})
+        and members.member_sk <> {{ unknown_key() }}
+    left join plans
+        on claim_lines.plan_id = plans.plan_id
+        and claim_lines.service_date >= plans.valid_from
+        and claim_lines.service_date < coalesce(plans.valid_to, {{ far_future() }})
+        and plans.plan_sk <> {{ unknown_key() }}
+    left join providers
+        on claim_lines.provider_npi = providers.npi
+        and providers.provider_sk <> {{ unknown_key() }}
+)
+
+select
+    {{ surrogate_key(['claim_id', 'line_number']) }} as claim_line_sk,
+    claim_id,
+    line_number,
+    service_date,
+    member_sk,
+    plan_sk,
+    provider_sk,
+    geography_sk,
+    member_id,
+    plan_id,
+    provider_npi,
+    procedure_code,
+    diagnosis_code,
+    claim_status,
+    billed_amount_usd,
+    allowed_amount_usd,
+    paid_amount_usd,
+    source_load_id,
+    source_row_key
+from joined

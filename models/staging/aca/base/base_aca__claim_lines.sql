@@ -1,0 +1,104 @@
+-- Every landed claim line, typed, with the reason it cannot be used (null when usable).
+-- A table built incrementally, because claim lines are the bulk of the data: each run types
+-- and checks the lines of loads newer than the last one built, and ranks them again together
+-- with every earlier line of the same claims (the only rows whose ranks a new line can change).
+{{ config(
+    materialized='incremental',
+    unique_key=['load_id', 'row_key'],
+    incremental_strategy=grain_incremental_strategy(),
+    on_schema_change='append_new_columns',
+) }}
+
+with source as (
+    {{ landed('aca', 'claim_lines') }}
+    {%- if is_incremental() %}
+    and (
+        landed_rows._dlt_load_id > (select coalesce(max(load_id), '') from {{ this }})
+        or {{ clean_text('landed_rows.claim_id') }} in (
+            select {{ clean_text('new_rows.claim_id') }}
+            from {{ source('aca', 'claim_lines') }} as new_rows
+            where new_rows._dlt_load_id > (select coalesce(max(load_id), '') from {{ this }})
+        )
+    )
+    {%- endif %}
+),
+
+typed as (
+    select
+        {{ clean_text('source.claim_id') }} as claim_id,
+        {{ clean_text('source.line_number') }} as line_number_text,
+        {{ try_cast(clean_text('source.line_number'), 'integer') }} as line_number,
+        {{ clean_text('source.member_id') }} as member_id,
+        {{ clean_text('source.provider_npi') }} as provider_npi,
+        {{ clean_text('source.plan_id') }} as plan_id,
+        {{ clean_text('source.service_date') }} as service_date_text,
+        {{ try_cast(clean_text('source.service_date'), 'date') }} as service_date,
+        upper({{ clean_text('source.procedure_code') }}) as procedure_code,
+        upper({{ clean_text('source.diagnosis_code') }}) as diagnosis_code,
+        {{ try_cast(clean_text('source.billed_amount_usd'), 'decimal(14, 2)') }} as billed_amount_usd,
+        {{ try_cast(clean_text('source.allowed_amount_usd'), 'decimal(14, 2)') }} as allowed_amount_usd,
+        {{ try_cast(clean_text('source.paid_amount_usd'), 'decimal(14, 2)') }} as paid_amount_usd,
+        lower({{ clean_text('source.claim_status') }}) as claim_status,
+        source._dlt_load_id as load_id,
+        source._source_file as source_file,
+        source._source_row_number as source_row_number,
+        {{ row_to_json_text('source') }} as raw_row
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when claim_id is null then 'blank claim_id'
+            when line_number is null then 'unparseable or missing line_number'
+            when line_number < 1 then 'line_number below 1'
+            when member_id is null then 'blank member_id'
+            when service_date is null and service_date_text is not null
+                then 'unparseable service_date'
+            when service_date is null then 'missing service_date'
+            when service_date < cast('{{ var("calendar_start_date") }}' as date)
+                or service_date >= cast('{{ var("calendar_end_date") }}' as date)
+                then 'service_date outside the calendar'
+            when billed_amount_usd is null or allowed_amount_usd is null or paid_amount_usd is null
+                then 'unparseable or missing amount'
+            when billed_amount_usd < 0 or allowed_amount_usd < 0 or paid_amount_usd < 0
+                then 'negative amount'
+            when paid_amount_usd > allowed_amount_usd then 'paid amount above allowed amount'
+            when claim_status is null or claim_status not in ('paid', 'denied', 'pending')
+                then 'invalid claim_status'
+        end as defect
+    from typed
+),
+
+ranked as (
+    select
+        checked.*,
+        {{ classify_rows(['claim_id', 'line_number'], 'load_id desc') }}
+    from checked
+)
+
+select
+    claim_id,
+    line_number,
+    member_id,
+    provider_npi,
+    plan_id,
+    service_date,
+    procedure_code,
+    diagnosis_code,
+    billed_amount_usd,
+    allowed_amount_usd,
+    paid_amount_usd,
+    claim_status,
+    load_id,
+    source_file,
+    source_row_number,
+    {{ source_row_key() }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when rank_in_file > 1 then 'duplicate claim line within file' end
+    ) as reject_reason,
+    (defect is null and version_rank = 1) as is_current_version
+from ranked

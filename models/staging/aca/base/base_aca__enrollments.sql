@@ -1,0 +1,66 @@
+-- Every landed enrollments row, typed, with the reason it cannot be used (null when usable).
+with source as (
+    {{ landed('aca', 'enrollments') }}
+),
+
+typed as (
+    select
+        {{ clean_text('source.enrollment_id') }} as enrollment_id,
+        {{ clean_text('source.member_id') }} as member_id,
+        {{ clean_text('source.plan_id') }} as plan_id,
+        {{ clean_text('source.start_date') }} as start_date_text,
+        {{ try_cast(clean_text('source.start_date'), 'date') }} as start_date,
+        {{ clean_text('source.end_date') }} as end_date_text,
+        {{ try_cast(clean_text('source.end_date'), 'date') }} as end_date,
+        {{ try_cast(clean_text('source.monthly_premium_usd'), 'decimal(12, 2)') }} as monthly_premium_usd,
+        {{ try_cast(clean_text('source.updated_at'), 'timestamp') }} as updated_at,
+        source._dlt_load_id as load_id,
+        source._source_file as source_file,
+        source._source_row_number as source_row_number,
+        {{ row_to_json_text('source') }} as raw_row
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when enrollment_id is null then 'blank enrollment_id'
+            when member_id is null then 'blank member_id'
+            when plan_id is null then 'blank plan_id'
+            when start_date is null then 'unparseable or missing start_date'
+            when end_date is null and end_date_text is not null then 'unparseable end_date'
+            when end_date < start_date then 'end_date before start_date'
+            when monthly_premium_usd is null then 'unparseable or missing monthly_premium_usd'
+            when monthly_premium_usd < 0 then 'negative amount'
+            when updated_at is null then 'unparseable or missing updated_at'
+        end as defect
+    from typed
+),
+
+ranked as (
+    select
+        checked.*,
+        {{ classify_rows(['enrollment_id'], 'updated_at desc') }}
+    from checked
+)
+
+select
+    enrollment_id,
+    member_id,
+    plan_id,
+    start_date,
+    end_date,
+    monthly_premium_usd,
+    updated_at,
+    load_id,
+    source_file,
+    source_row_number,
+    {{ source_row_key() }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when rank_in_file > 1 then 'duplicate enrollment_id within file' end
+    ) as reject_reason,
+    (defect is null and version_rank = 1) as is_current_version
+from ranked

@@ -1,0 +1,56 @@
+-- Every landed providers row, typed, with the reason it cannot be used (null when usable).
+with source as (
+    {{ landed('aca', 'providers') }}
+),
+
+typed as (
+    select
+        {{ clean_text('source.npi') }} as npi,
+        {{ clean_text('source.provider_name') }} as provider_name,
+        lower({{ clean_text('source.specialty') }}) as specialty,
+        {{ clean_text('source.county_fips') }} as county_fips,
+        {{ try_cast(clean_text('source.updated_at'), 'timestamp') }} as updated_at,
+        source._dlt_load_id as load_id,
+        source._source_file as source_file,
+        source._source_row_number as source_row_number,
+        {{ row_to_json_text('source') }} as raw_row
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when npi is null then 'blank npi'
+            when not {{ npi_is_valid('npi') }} then 'invalid npi (format or check digit)'
+            when updated_at is null then 'unparseable or missing updated_at'
+            when county_fips is null or not {{ regexp_like('county_fips', '^[0-9]{5}$') }}
+                then 'invalid county_fips'
+        end as defect
+    from typed
+),
+
+ranked as (
+    select
+        checked.*,
+        {{ classify_rows(['npi'], 'updated_at desc') }}
+    from checked
+)
+
+select
+    npi,
+    provider_name,
+    specialty,
+    county_fips,
+    updated_at,
+    load_id,
+    source_file,
+    source_row_number,
+    {{ source_row_key() }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when rank_in_file > 1 then 'duplicate npi within file' end
+    ) as reject_reason,
+    (defect is null and version_rank = 1) as is_current_version
+from ranked

@@ -1,0 +1,100 @@
+-- Every landed patient, trimmed and typed (gender lower-cased and checked against FHIR's
+-- administrative genders, birth date as precise as the source gives it), with the reason
+-- it cannot be used. The newest usable version of each patient is current.
+{%- set genders = ['male', 'female', 'other', 'unknown'] %}
+{%- set string = dbt.type_string() %}
+
+with source as (
+    {{ landed('clinical', 'patients') }}
+),
+
+typed as (
+    select
+        {{ clean_text('source.patient_id') }} as patient_id,
+        {{ clean_text('source.birth_date') }} as birth_date_text,
+        {{ try_cast(clean_text('source.birth_date'), 'date') }} as birth_date,
+        lower({{ clean_text('source.gender') }}) as gender,
+        lower({{ clean_text('source.active') }}) as active_text,
+        {{ clean_text('source.deceased_at') }} as deceased_at_text,
+        {{ iso8601_utc(clean_text('source.deceased_at')) }} as deceased_at,
+        {{ clean_text('source.identifier_system') }} as identifier_system,
+        {{ clean_text('source.identifier_value') }} as identifier_value,
+        {{ clean_text('source.last_updated') }} as last_updated_text,
+        {{ iso8601_utc(clean_text('source.last_updated')) }} as last_updated_at,
+        {{ clean_text('source.source_file') }} as fhir_source_file,
+        {{ clean_text('source.bundle_id') }} as bundle_id,
+        source._dlt_load_id as load_id,
+        source._source_file as source_file,
+        source._source_row_number as source_row_number,
+        source._item_index as item_index,
+        {{ row_to_json_text('source') }} as raw_row
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        -- FHIR dates may stop at the year or the month; the year is kept either way
+        case when {{ regexp_like('birth_date_text', '^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$') }}
+                then {{ try_cast('substr(birth_date_text, 1, 4)', 'integer') }}
+        end as birth_year,
+        case
+            when patient_id is null then 'missing patient_id'
+            when birth_date_text is not null and not (
+                    {{ regexp_like('birth_date_text', '^[0-9]{4}(-[0-9]{2})?$') }}
+                    or birth_date is not null
+                )
+                then 'unparseable birth_date'
+            when gender not in ('{{ genders | join("', '") }}') then 'invalid gender'  -- noqa: LT05
+            when active_text not in ('true', 'false') then 'invalid active flag'
+            when deceased_at is null and deceased_at_text is not null
+                then 'unparseable deceased_at'
+            when last_updated_at is null and last_updated_text is not null
+                then 'unparseable last_updated'
+        end as defect
+    from typed
+),
+
+in_fragment as (
+    select
+        checked.*,
+        row_number() over (
+            partition by (defect is null), patient_id, load_id, source_file, source_row_number
+            order by item_index desc
+        ) as rank_in_fragment
+    from checked
+),
+
+ranked as (
+    select
+        in_fragment.*,
+        {{ classify_rows(['patient_id'],
+            'load_id desc, source_file desc, source_row_number desc, item_index desc') }}
+    from in_fragment
+)
+
+select
+    patient_id,
+    birth_date,
+    birth_year,
+    gender,
+    case active_text when 'true' then true when 'false' then false end as is_active,
+    deceased_at,
+    identifier_system,
+    identifier_value,
+    last_updated_at,
+    fhir_source_file,
+    bundle_id,
+    load_id,
+    source_file,
+    source_row_number,
+    item_index,
+    {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ string ~ ")",
+                   "'['", "cast(item_index as " ~ string ~ ")", "']'"]) }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when rank_in_fragment > 1 then 'duplicate patient_id within fragment' end
+    ) as reject_reason,
+    (defect is null and rank_in_fragment = 1 and version_rank = 1) as is_current_version
+from ranked

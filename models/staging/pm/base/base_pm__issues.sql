@@ -1,0 +1,129 @@
+-- Every landed issues row (completed loads), typed, with the reason it cannot be used
+-- (null when usable) and whether the source has deleted the row since it landed.
+{%- set t = dbt.type_string() %}
+
+with source as (
+    {{ landed('pm', 'issues') }}
+),
+
+deleted_keys as (
+    select * from {{ ref('stg_pm__deleted_keys') }}
+    where table_name = 'issues'
+),
+
+texts as (
+    select
+        {{ clean_text('cast(source.issue_id as ' ~ t ~ ')') }} as issue_id_text,
+        {{ clean_text('cast(source.project_id as ' ~ t ~ ')') }} as project_id_text,
+        {{ clean_text('cast(source.service_id as ' ~ t ~ ')') }} as service_id_text,
+        {{ clean_text('cast(source.title as ' ~ t ~ ')') }} as title_text,
+        {{ clean_text('cast(source.issue_type as ' ~ t ~ ')') }} as issue_type_text,
+        {{ clean_text('cast(source.status as ' ~ t ~ ')') }} as issue_status_text,
+        {{ clean_text('cast(source.priority as ' ~ t ~ ')') }} as priority_text,
+        {{ clean_text('cast(source.assignee_user_id as ' ~ t ~ ')') }} as assignee_user_id_text,
+        {{ clean_text('cast(source.reporter_user_id as ' ~ t ~ ')') }} as reporter_user_id_text,
+        {{ clean_text('cast(source.opened_at as ' ~ t ~ ')') }} as opened_at_text,
+        {{ clean_text('cast(source.due_date as ' ~ t ~ ')') }} as due_date_text,
+        {{ clean_text('cast(source.closed_at as ' ~ t ~ ')') }} as closed_at_text,
+        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
+        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
+        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
+        source._dlt_load_id as load_id,
+        {{ row_to_json_text('source') }} as raw_row
+    from source
+),
+
+typed as (
+    select
+        texts.*,
+        {{ try_cast('issue_id_text', 'integer') }} as issue_id,
+        {{ try_cast('project_id_text', 'integer') }} as project_id,
+        {{ try_cast('service_id_text', 'integer') }} as service_id,
+        title_text as title,
+        lower(issue_type_text) as issue_type,
+        lower(issue_status_text) as issue_status,
+        lower(priority_text) as priority,
+        {{ try_cast('assignee_user_id_text', 'integer') }} as assignee_user_id,
+        {{ try_cast('reporter_user_id_text', 'integer') }} as reporter_user_id,
+        {{ try_cast('opened_at_text', 'timestamp') }} as opened_at,
+        {{ try_cast('due_date_text', 'date') }} as due_date,
+        {{ try_cast('closed_at_text', 'timestamp') }} as closed_at,
+        {{ try_cast('created_at_text', 'timestamp') }} as created_at,
+        {{ try_cast('updated_at_text', 'timestamp') }} as updated_at,
+        {{ try_cast('deleted_at_text', 'timestamp') }} as deleted_at,
+        issue_id_text as source_key
+    from texts
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when issue_id is null then 'blank or unparseable issue_id'
+            when updated_at is null then 'unparseable or missing updated_at'
+            when project_id is null and project_id_text is not null then 'unparseable project_id'
+            when service_id is null and service_id_text is not null then 'unparseable service_id'
+            when assignee_user_id is null and assignee_user_id_text is not null then 'unparseable assignee_user_id'
+            when reporter_user_id is null and reporter_user_id_text is not null then 'unparseable reporter_user_id'
+            when opened_at is null and opened_at_text is not null then 'unparseable opened_at'
+            when due_date is null and due_date_text is not null then 'unparseable due_date'
+            when closed_at is null and closed_at_text is not null then 'unparseable closed_at'
+            when created_at is null and created_at_text is not null then 'unparseable created_at'
+            when deleted_at is null and deleted_at_text is not null then 'unparseable deleted_at'
+            when project_id is null then 'missing project_id'
+            when reporter_user_id is null then 'missing reporter_user_id'
+            when opened_at is null then 'missing opened_at'
+            when due_date is null then 'missing due_date'
+            when issue_type is null or issue_type not in ('bug', 'task', 'incident', 'change_request', 'risk')
+                then 'invalid issue_type'
+            when issue_status is null or issue_status not in ('open', 'in_progress', 'blocked', 'resolved', 'closed')
+                then 'invalid issue_status'
+            when priority is null or priority not in ('low', 'medium', 'high', 'critical') then 'invalid priority'
+            when closed_at < opened_at then 'closed_at before opened_at'
+            when issue_status = 'closed' and closed_at is null then 'closed without closed_at'
+        end as defect,
+        exists(
+            select 1 from deleted_keys
+            where deleted_keys.key_value = typed.source_key
+                and deleted_keys.load_id > typed.load_id
+        ) as is_deleted_in_source
+    from typed
+),
+
+ranked as (
+    select
+        checked.*,
+        row_number() over (
+            partition by (defect is null), issue_id
+            order by updated_at desc, load_id desc
+        ) as version_rank
+    from checked
+)
+
+select
+    issue_id,
+    project_id,
+    service_id,
+    title,
+    issue_type,
+    issue_status,
+    priority,
+    assignee_user_id,
+    reporter_user_id,
+    opened_at,
+    due_date,
+    closed_at,
+    created_at,
+    updated_at,
+    deleted_at,
+    load_id,
+    source_key,
+    {{ dbt.concat(["'issues:'", "coalesce(source_key, '?')"]) }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when version_rank > 1 then 'older copy of an issue key in raw' end
+    ) as reject_reason,
+    is_deleted_in_source,
+    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+from ranked

@@ -1,0 +1,59 @@
+-- Every landed concept of a ValueSet's compose.include[], typed, with its reject reason.
+with source as (
+    {{ landed('tes', 'valueset_concepts') }}
+),
+
+typed as (
+    select
+        {{ clean_text('source.system') }} as system_uri,
+        {{ clean_text('source.system_version') }} as system_version,
+        {{ clean_text('source.code') }} as code,
+        {{ clean_text('source.display') }} as display,
+        source.include_index,
+        source.concept_index,
+        source._valueset_row_number as valueset_row_number,
+        source._dlt_load_id as load_id,
+        source._source_file as source_file,
+        source._source_row_number as source_row_number,
+        {{ row_to_json_text('source') }} as raw_row
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        case
+            when code is null then 'concept without a code'
+            when system_uri is null then 'concept without a code system'
+        end as defect
+    from typed
+),
+
+ranked as (
+    select
+        checked.*,
+        row_number() over (
+            partition by (defect is null), load_id, source_file, valueset_row_number, system_uri, code
+            order by source_row_number
+        ) as rank_in_valueset
+    from checked
+)
+
+select
+    system_uri,
+    system_version,
+    code,
+    display,
+    include_index,
+    concept_index,
+    valueset_row_number,
+    load_id,
+    source_file,
+    source_row_number,
+    {{ source_row_key() }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when rank_in_valueset > 1 then 'duplicate code within value set' end
+    ) as reject_reason
+from ranked

@@ -1,0 +1,171 @@
+"""Shared fixtures: a throwaway warehouse per test on DuckDB and on PostgreSQL.
+
+PostgreSQL is found in this order: the WAREHOUSE_PG_* variables; a server on
+127.0.0.1:5432; otherwise a real throwaway server started from the `pgserver` wheel.
+The PostgreSQL suite never skips silently: if no server can be had, those tests fail.
+Each test gets its own database, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from ingest import config
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ENGINES = ("duckdb", "pg")
+
+
+def real_data_dir() -> Path | None:
+    path = Path(os.environ.get("WAREHOUSE_REAL_DATA_DIR", REPO_ROOT.parent / "shared/data/real"))
+    if path.is_dir():
+        return path
+    if os.environ.get("WAREHOUSE_REQUIRE_REAL_DATA") == "1":
+        pytest.fail(f"real data folder {path} is missing and WAREHOUSE_REQUIRE_REAL_DATA=1")
+    pytest.skip(f"real data folder {path} not found (set WAREHOUSE_REAL_DATA_DIR)")
+    return None
+
+
+@pytest.fixture
+def real_data() -> Path:
+    return real_data_dir()
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory) -> dict:
+    """Connection settings of a PostgreSQL server (found or started)."""
+    host = os.environ.get("WAREHOUSE_PG_HOST", "127.0.0.1")
+    port = int(os.environ.get("WAREHOUSE_PG_PORT", "5432"))
+    user = os.environ.get("WAREHOUSE_PG_USER", "postgres")
+    password = os.environ.get("WAREHOUSE_PG_PASSWORD", "")
+    if _port_open(host, port):
+        yield {"host": host, "port": port, "user": user, "password": password}
+        return
+    import pgserver  # a real server from a wheel, where none runs
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgserver"), cleanup_mode="stop")
+    uri = server.get_uri()
+    from urllib.parse import urlparse
+
+    parsed = urlparse(uri)
+    yield {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": parsed.username or "postgres",
+        "password": parsed.password or "",
+        "socket_uri": uri,
+    }
+    server.cleanup()
+
+
+def _pg_admin(server: dict, sql: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(
+        host=server["host"],
+        port=server["port"],
+        user=server["user"],
+        password=server["password"] or None,
+        dbname="postgres",
+    )
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(sql)
+    con.close()
+
+
+@pytest.fixture
+def pg_database(pg_server) -> str:
+    name = f"wh_test_{uuid.uuid4().hex[:10]}"
+    _pg_admin(pg_server, f"create database {name}")
+    yield name
+    _pg_admin(pg_server, f"drop database if exists {name} with (force)")
+
+
+def stable_slot(engine: str, slot: str = "test") -> Path:
+    """A folder that keeps its path for every test of this pytest worker (dbt's target folder
+    for slow-to-parse targets such as Spark). Not for warehouse files: an in-process DuckDB
+    keeps a database open by path, so each test's DuckDB file must have a path of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    folder = Path(tempfile.gettempdir()) / f"warehouse-tests-{os.getpid()}-{worker}" / (
+        f"{slot}-{engine}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _warehouse_env(engine: str, tmp_path: Path, monkeypatch, request) -> config.Target:
+    monkeypatch.setenv("WAREHOUSE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WAREHOUSE_DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
+    monkeypatch.setenv("WAREHOUSE_THREADS", "2")
+    if engine == "duckdb":
+        monkeypatch.setenv("WAREHOUSE_TARGET", "dev")
+        monkeypatch.setenv("WAREHOUSE_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+        monkeypatch.setenv("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "2GB")
+    else:
+        server = request.getfixturevalue("pg_server")
+        dbname = request.getfixturevalue("pg_database")
+        monkeypatch.setenv("WAREHOUSE_TARGET", "pg")
+        monkeypatch.setenv("WAREHOUSE_PG_HOST", str(server["host"]))
+        monkeypatch.setenv("WAREHOUSE_PG_PORT", str(server["port"]))
+        monkeypatch.setenv("WAREHOUSE_PG_USER", server["user"])
+        monkeypatch.setenv("WAREHOUSE_PG_PASSWORD", server["password"])
+        monkeypatch.setenv("WAREHOUSE_PG_DBNAME", dbname)
+    return config.target()
+
+
+@pytest.fixture(params=ENGINES)
+def warehouse(request, tmp_path, monkeypatch) -> config.Target:
+    """A throwaway warehouse on each engine; the environment points dlt and dbt at it."""
+    return _warehouse_env(request.param, tmp_path, monkeypatch, request)
+
+
+@pytest.fixture
+def duckdb_warehouse(request, tmp_path, monkeypatch) -> config.Target:
+    return _warehouse_env("duckdb", tmp_path, monkeypatch, request)
+
+
+@pytest.fixture
+def pg_warehouse(request, tmp_path, monkeypatch) -> config.Target:
+    return _warehouse_env("pg", tmp_path, monkeypatch, request)
+
+
+def dbt(*args: str) -> None:
+    """Run a dbt command against the current warehouse; fail the test with dbt's message."""
+    from ingest import dbt_runner
+
+    result = dbt_runner.invoke(list(args))
+    if result.exception is not None:
+        raise AssertionError(f"dbt {' '.join(args)} raised: {result.exception}")
+    if not result.success:
+        failures = [
+            f"{r.node.unique_id}: {r.status} {r.message or ''}".strip()
+            for r in (result.result or [])
+            if str(r.status) not in ("success", "pass", "skipped")
+        ]
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n" + "\n".join(failures[:30]))
+
+
+def query(sql: str) -> list[tuple]:
+    from ingest import warehouse
+
+    with warehouse.connect() as con:
+        return warehouse.fetchall(con, sql)
+
+
+def scalar(sql: str):
+    return query(sql)[0][0]

@@ -1,0 +1,170 @@
+"""The static dbt docs site, opened as a reader would: headless Chromium (Debian's chromium
+and chromedriver, installed by scripts/install-system-deps.sh).
+
+The site is WAREHOUSE_DOCS_SITE when set (`make test` points it at the one `make checks`
+generated); otherwise this module builds a small sample warehouse and generates the site
+itself. Screenshots land in test-output/docs-site/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO_ROOT / "test-output" / "docs-site"
+CHROMIUM = os.environ.get("WAREHOUSE_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("WAREHOUSE_CHROMEDRIVER", "/usr/bin/chromedriver")
+MART = "model.warehouse.fct_claim_lines"
+MART_COLUMNS = ("claim_line_sk", "member_sk", "service_date", "allowed_amount_usd")
+TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    given = os.environ.get("WAREHOUSE_DOCS_SITE")
+    if given:
+        path = Path(given)
+        assert path.is_file(), f"WAREHOUSE_DOCS_SITE={given} does not exist (run `make checks`)"
+        return path
+    work = tmp_path_factory.mktemp("docs")
+    env = {
+        **os.environ,
+        "WAREHOUSE_TARGET": "ci",
+        "WAREHOUSE_CI_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "WAREHOUSE_DATA_DIR": str(work / "data"),
+        "WAREHOUSE_DBT_TARGET_PATH": str(work / "target"),
+        "WAREHOUSE_THREADS": "2",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts/docs_site.py"), "generate", "--static",
+         "--sample"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1200,
+    )
+    assert proc.returncode == 0, f"docs generation failed:\n{proc.stdout[-3000:]}{proc.stderr}"
+    return work / "target" / "static_index.html"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not found: run scripts/install-system-deps.sh "
+            "(Debian packages chromium and chromium-driver)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(TIMEOUT_S)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, script: str, what: str, timeout: float = TIMEOUT_S):
+    """Poll a JavaScript expression until it is truthy; fail saying what never appeared."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = driver.execute_script(f"return ({script});")
+        if value:
+            return value
+        time.sleep(0.25)
+    shot = SCREENSHOTS / "timeout.png"
+    driver.save_screenshot(str(shot))
+    pytest.fail(f"{what} did not appear within {timeout:.0f}s (last value {value!r}; {shot})")
+
+
+def open_page(driver, site: Path, route: str) -> None:
+    driver.get(f"{site.as_uri()}#!/{route}")
+
+
+def test_project_loads_with_the_overview(site, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    open_page(browser, site, "overview")
+    wait_for(browser, "document.title === 'dbt Docs'", "the dbt docs page")
+    tree = wait_for(
+        browser,
+        "(() => { const t = Array.from(document.querySelectorAll('a'))"
+        ".map(a => a.innerText.trim()); return t.includes('warehouse') ? t : null; })()",
+        "the project tree (project warehouse)",
+    )
+    for source in ("aca", "pm", "clinical", "tes", "ctl"):
+        assert source in tree, f"source {source} missing from the tree"
+    text = wait_for(
+        browser,
+        "(document.querySelector('.app-details') || {}).innerText",
+        "the overview text",
+    )
+    # Our own __overview__ doc block, not dbt's default welcome text.
+    assert "Welcome!" not in text
+    for words in ("How to start", "aca", "pm", "clinical", "ecr", "ctl"):
+        assert words in text, f"overview lacks {words!r}"
+    browser.save_screenshot(str(SCREENSHOTS / "overview.png"))
+
+
+def test_mart_page_shows_its_columns_and_meta(site, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    open_page(browser, site, f"model/{MART}")
+    columns = wait_for(
+        browser,
+        "Array.from(document.querySelectorAll('#columns table tbody tr, .table-responsive "
+        "tbody tr')).map(r => r.innerText)",
+        "the columns table of fct_claim_lines",
+    )
+    text = "\n".join(columns)
+    for column in MART_COLUMNS:
+        assert column in text, f"column {column} missing from the page"
+    details = browser.execute_script("return document.querySelector('.app-details').innerText")
+    for label in ("OWNER", "DOMAIN", "CONTAINS_PII"):
+        assert label in details.upper(), f"{label} not shown"
+    browser.save_screenshot(str(SCREENSHOTS / "mart_columns.png"))
+
+
+def test_lineage_graph_renders(site, browser):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    open_page(browser, site, f"model/{MART}")
+    wait_for(browser, "document.querySelector('.launcher-btn a')", "the lineage button")
+    browser.execute_script("document.querySelector('.launcher-btn a').click()")
+    nodes = wait_for(
+        browser,
+        "(() => { const c = document.getElementById('cy');"
+        " const cy = c && c._cyreg && c._cyreg.cy;"
+        " return cy && cy.nodes().length ? cy.nodes().map(n => n.id()) : null; })()",
+        "the lineage graph",
+    )
+    assert MART in nodes
+    assert any(n.startswith("model.warehouse.stg_aca__") for n in nodes), nodes
+    painted = wait_for(
+        browser,
+        "(() => { let n = 0; for (const c of document.querySelectorAll('#cy canvas')) {"
+        " if (!c.width || !c.height) continue;"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " for (let i = 3; i < d.length; i += 4) if (d[i]) n++; } return n; })()",
+        "pixels drawn on the lineage canvas",
+    )
+    assert painted > 500, f"only {painted} pixels drawn"
+    browser.save_screenshot(str(SCREENSHOTS / "lineage.png"))
