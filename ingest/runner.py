@@ -128,8 +128,9 @@ def pipeline(
     if p.has_pending_data:
         # A previous run died between extract and load. Its rows (if any reached the
         # destination) carry a load id that never completed and are ignored by staging;
+        # the pending packages are aborted (state and schema restored to before them) and
         # the files are simply landed again below.
-        p.drop_pending_packages()
+        p.abort_packages()
     return p
 
 

@@ -18,7 +18,15 @@ def connect(target: config.Target | None = None, read_only: bool = False):
     if target.is_duckdb:
         import duckdb
 
-        con = duckdb.connect(str(target.duckdb_path), read_only=read_only)
+        try:
+            con = duckdb.connect(str(target.duckdb_path), read_only=read_only)
+        except duckdb.ConnectionException as exc:
+            # This process already holds the file open read-write (dbt-duckdb keeps its
+            # connection for the life of the process); DuckDB refuses a second connection
+            # with another configuration, so share the open one's configuration instead.
+            if not read_only or "different configuration" not in str(exc):
+                raise
+            con = duckdb.connect(str(target.duckdb_path))
     else:
         import psycopg2
 

@@ -74,8 +74,13 @@ def phase_of(pdir: Path, before: set[str]) -> str:
 
 
 def kill_load_at(folder: Path, target: config.Target, phase: str, rng: random.Random) -> str:
-    """Start a load, SIGKILL it once `phase` is reached (plus a random delay); return the
-    phase it was in when killed, or 'finished' when it ended first."""
+    """Start a load, SIGKILL it inside `phase`; return the phase it was in when killed, or
+    'finished' when it ended first.
+
+    The load runs in short slices between SIGSTOP and SIGCONT, and dlt's working folder is
+    read while the process is stopped, so the phase seen is the phase it is killed in, and
+    a phase of a few milliseconds (normalizing a small package) is not stepped over. Once
+    in the phase, it runs a seeded random number of further slices before the kill."""
     pdir = pipeline_dir(target)
     before = packages(pdir)
     proc = subprocess.Popen(
@@ -85,25 +90,25 @@ def kill_load_at(folder: Path, target: config.Target, phase: str, rng: random.Ra
     )
     wanted = LOAD_PHASES.index(phase)
     started = time.monotonic()
-    delay = rng.uniform(0.0, 0.05)
     if phase == "read":
         # before dlt starts: while the interpreter imports and the files are read
-        delay = rng.uniform(0.5, 3.0)
+        time.sleep(rng.uniform(0.5, 3.0))
+    slices_left = rng.randint(0, 3)
     try:
         while proc.poll() is None and time.monotonic() - started < 120:
-            now = phase_of(pdir, before)
-            if LOAD_PHASES.index(now) >= wanted and phase != "read":
-                time.sleep(delay)
+            os.killpg(proc.pid, signal.SIGSTOP)
+            if proc.poll() is not None:
                 break
-            if phase == "read" and time.monotonic() - started >= delay:
-                break
+            now = LOAD_PHASES.index(phase_of(pdir, before))
+            if now > wanted or (now == wanted and slices_left == 0):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+                return LOAD_PHASES[now]
+            if now == wanted:
+                slices_left -= 1
+            os.killpg(proc.pid, signal.SIGCONT)
             time.sleep(0.002)
-        if proc.poll() is not None:
-            return "finished"
-        seen = phase_of(pdir, before)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        return seen
+        return "finished"
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
