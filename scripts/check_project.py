@@ -274,6 +274,26 @@ def exposures_on_marts(p: Project) -> Iterator[Violation]:
                 yield Violation("exposures_on_marts", uid, f"depends on {parent}")
 
 
+def pii_marks(p: Project) -> Iterator[Violation]:
+    """House rule (the analyst grants read it): a mart column described as a direct
+    identifier carries `meta: {pii: true}`, and a mart with such a column says
+    `contains_pii: true`."""
+    for uid, node in p.models.items():
+        if p.layer(uid) != "marts":
+            continue
+        marked = []
+        for name, column in node.get("columns", {}).items():
+            meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+            if meta.get("pii"):
+                marked.append(name)
+            elif "direct identifier" in (column.get("description") or "").lower():
+                yield Violation("pii_marks", uid, f"column {name} is described as a direct "
+                                "identifier but has no meta pii: true")
+        if marked and not node["config"].get("meta", {}).get("contains_pii"):
+            yield Violation("pii_marks", uid, f"pii column(s) {', '.join(marked)} but the "
+                            "model's meta says contains_pii is not true")
+
+
 RULES: tuple[Callable[[Project], Iterator[Violation]], ...] = (
     direct_join_to_source,
     marts_depend_on_sources,
@@ -287,6 +307,7 @@ RULES: tuple[Callable[[Project], Iterator[Violation]], ...] = (
     chained_views,
     root_models,
     exposures_on_marts,
+    pii_marks,
 )
 
 

@@ -25,6 +25,7 @@ import dlt
 import pyarrow as pa
 import sqlalchemy as sa
 from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.pipeline.helpers import pipeline_drop
 
 from ingest import config, runner
 from ingest.generic import lake as lake_mod
@@ -66,6 +67,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "else sqlite:///<WAREHOUSE_DATA_DIR>/ops/pm.sqlite)",
     )
     p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
+    p.add_argument(
+        "--refresh",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        choices=pm.TABLES,
+        help="drop raw_pm.TABLE and its watermark, then read the table in full (after a "
+        "column changed type in the source); repeatable",
+    )
 
 
 def _as_datetime(value) -> datetime | None:
@@ -153,19 +163,26 @@ def _watermarks_table(summary: PmLoadSummary, started_at: datetime) -> pa.Table:
     )
 
 
-def _staged(table: str, keys: list[str], writer):
-    """Pass a table's extracted batches on to dlt, writing each to the Parquet lake first."""
+def _staged(writer):
+    """A map step: write each extracted batch to the Parquet lake, then pass it on to dlt."""
 
-    @dlt.transformer(name=table, write_disposition="merge", primary_key=keys)
     def staged(item):
         writer.write(item if isinstance(item, pa.Table) else pa.Table.from_batches([item]))
-        yield item
+        return item
 
     return staged
 
 
-def load(url: str | None = None, target: config.Target | None = None) -> PmLoadSummary:
+def load(
+    url: str | None = None,
+    target: config.Target | None = None,
+    refresh: list[str] | tuple[str, ...] = (),
+) -> PmLoadSummary:
     """Land what changed in the source since the last run; returns what was read.
+
+    A column whose type changed in the source stops the run before anything lands (its
+    values may not fit the raw column); `refresh` names tables to drop from `raw_pm`, with
+    their watermarks, and read again in full with the source's current types.
 
     One audited run, like every landing: the changed rows are staged to the Parquet lake
     (`<lake>/sql/pm/<day>/pm_<table>_<ts>.parquet`) on their way to `raw_pm`, and the run
@@ -175,12 +192,12 @@ def load(url: str | None = None, target: config.Target | None = None) -> PmLoadS
     target = target or config.target()
     record = runner.new_run("warehouse_pm", pm.DOMAIN, "sql", f"raw_{pm.DOMAIN}", "load pm")
     with runner.audited(record, target):
-        summary = _load(url, target, record)
+        summary = _load(url, target, record, tuple(refresh))
     summary.run_id = record.run_id
     return summary
 
 
-def _load(url: str, target: config.Target, record) -> PmLoadSummary:
+def _load(url: str, target: config.Target, record, refresh: tuple[str, ...]) -> PmLoadSummary:
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     eng = pm.engine(url)
@@ -194,6 +211,20 @@ def _load(url: str, target: config.Target, record) -> PmLoadSummary:
         raise pm.SourceError(f"cannot read {pm.describe(url)}: {exc}") from exc
     finally:
         eng.dispose()
+    unknown = sorted(set(refresh) - set(pm.TABLES))
+    if unknown:
+        raise pm.SourceError(f"cannot refresh {unknown}: not a table read from the source")
+    readers = dict(
+        zip(pm.TABLES, pm.table_resources(url, list(pm.TABLES), keys), strict=True)
+    )
+    changes = {t: c for t, c in pm.type_changes(p, readers).items() if t not in refresh}
+    if changes:
+        raise pm.type_change_error(changes)
+    to_drop = [t for t in refresh if t in (p.default_schema.tables if p.default_schema_name
+                                          else {})]
+    if to_drop:
+        # the tables and their incremental state go; this run reads them in full
+        pipeline_drop(p, resources=to_drop)()
     for table, _ in deleted:
         summary.deleted_keys[table] = summary.deleted_keys.get(table, 0) + 1
     markers = pm.deleted_keys_table(deleted, _text(started_at))
@@ -201,10 +232,7 @@ def _load(url: str, target: config.Target, record) -> PmLoadSummary:
     now = datetime.now(UTC)
     writers = {t: lake_mod.LakeWriter(lake, "sql", pm.DOMAIN, t, now) for t in pm.TABLES}
     resources = [
-        resource | _staged(table, keys[table], writers[table])
-        for table, resource in zip(
-            pm.TABLES, pm.table_resources(url, list(pm.TABLES), keys), strict=True
-        )
+        resource.add_map(_staged(writers[table])) for table, resource in readers.items()
     ]
     resources.append(
         dlt.resource([markers], name=pm.DELETED_KEYS_TABLE, write_disposition="append")
@@ -234,7 +262,7 @@ def _load(url: str, target: config.Target, record) -> PmLoadSummary:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        summary = load(args.url, config.target(args.target))
+        summary = load(args.url, config.target(args.target), args.refresh)
     except pm.SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -102,6 +102,18 @@ def primary_keys(eng: sa.Engine) -> dict[str, list[str]]:
     return keys
 
 
+def _permissive(table: sa.Table) -> sa.Table:
+    """Raw columns take whatever the source sends: no NOT NULL (beyond the primary key) and
+    no text length, so a column the source relaxes or widens still lands; staging judges the
+    values. Types, numeric precision and scale stay as the source declares them."""
+    for column in table.columns:
+        if not column.primary_key:
+            column.nullable = True
+        if isinstance(column.type, sa.String):
+            column.type.length = None
+    return table
+
+
 def table_resources(url: str, tables: list[str], keys: dict[str, list[str]]) -> list:
     """One dlt resource per table: incremental on updated_at, merged on the primary key."""
     return [
@@ -110,12 +122,44 @@ def table_resources(url: str, tables: list[str], keys: dict[str, list[str]]) -> 
             table=table,
             backend="pyarrow",
             reflection_level="full_with_precision",
+            table_adapter_callback=_permissive,
             incremental=dlt.sources.incremental(CURSOR_COLUMN),
             write_disposition="merge",
             primary_key=keys[table],
         )
         for table in tables
     ]
+
+
+def type_changes(pipeline: dlt.Pipeline, resources: dict[str, object]) -> dict[str, list[str]]:
+    """Columns whose type in the source is not the type `raw_pm` holds them in: per table,
+    `column: old -> new` (dlt data types). Only columns both sides have are compared; a new
+    column is schema evolution, not a change."""
+    if not pipeline.default_schema_name:
+        return {}
+    stored_schema = pipeline.default_schema
+    changes: dict[str, list[str]] = {}
+    for table, resource in resources.items():
+        if table not in stored_schema.tables:
+            continue
+        stored = stored_schema.get_table_columns(table)
+        reflected = resource.compute_table_schema()["columns"]
+        for column, hints in reflected.items():
+            old = stored.get(column, {}).get("data_type")
+            new = hints.get("data_type")
+            if old and new and old != new:
+                changes.setdefault(table, []).append(f"{column}: {old} -> {new}")
+    return changes
+
+
+def type_change_error(changes: dict[str, list[str]]) -> SourceError:
+    listed = "; ".join(f"{t}.{c}" for t, cols in sorted(changes.items()) for c in cols)
+    tables = " ".join(f"--refresh {t}" for t in sorted(changes))
+    return SourceError(
+        f"column type changed in the source: {listed}; raw_{DOMAIN} keeps the old type, "
+        f"nothing was landed. Once the change is intended, land the table(s) again in full: "
+        f"python -m ingest load pm {tables}"
+    )
 
 
 def key_text(values: tuple) -> str:

@@ -485,3 +485,65 @@ def test_json_document_with_a_wrong_top_level_shape_is_quarantined(tmp_path):
     assert rejected["reason"].startswith("unexpected top-level shape")
     assert tables["valuesets"].num_rows == 0
 
+
+
+@pytest.mark.postgres
+def test_changed_column_type_in_the_operational_database_stops_the_load_until_refreshed(
+    duckdb_warehouse, pg_server, tmp_path
+):
+    """issues.due_date becomes text in the source and one issue gets a due date that is not a
+    date: the load stops before landing anything, naming the column and the way out; with
+    `--refresh issues` the table lands again in full, and the bad value is quarantined."""
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import _pg_admin, dbt
+
+    from ingest.generators import pm as pm_generator
+    from ingest.loaders import pm as pm_loader
+    from ingest.sources import pm as pm_source
+
+    name = f"pm_drift_{uuid.uuid4().hex[:10]}"
+    auth = pg_server["user"] + (f":{pg_server['password']}" if pg_server["password"] else "")
+    url = f"postgresql://{auth}@{pg_server['host']}:{pg_server['port']}/{name}"
+    try:
+        pm_generator.generate(url, scale=0.02, days=2, seed=5)
+        pm_loader.load(url)
+        landed_before = scalar("select count(*) from raw_pm.issues")
+        eng = pm_source.engine(url)
+        with eng.begin() as con:
+            con.execute(sa.text("alter table issues alter column due_date type text"))
+            bad_id = con.execute(sa.text(
+                "update issues set due_date = 'next sprint', updated_at = updated_at + "
+                "interval '1 day' where issue_id = (select min(issue_id) from issues) "
+                "returning issue_id"
+            )).scalar_one()
+            in_source = con.execute(sa.text("select count(*) from issues")).scalar_one()
+        eng.dispose()
+
+        with pytest.raises(pm_source.SourceError) as refused:
+            pm_loader.load(url)
+        message = str(refused.value)
+        assert "\n" not in message
+        assert "issues.due_date: date -> text" in message
+        assert "python -m ingest load pm --refresh issues" in message
+        assert scalar("select count(*) from raw_pm.issues") == landed_before
+        assert scalar(
+            "select count(*) from raw_pm.issues where _dlt_load_id not in "
+            "(select load_id from raw_pm._dlt_loads where status = 0)"
+        ) == 0
+
+        summary = pm_loader.load(url, refresh=["issues"])
+        assert summary.rows_read["issues"] == in_source
+        assert scalar("select count(*) from raw_pm.issues") == in_source
+        dbt("run", "--select", "+stg_pm__issues")
+        assert query(
+            f"select reject_reason from staging.base_pm__issues where issue_id = {bad_id}"
+        ) == [("unparseable due_date",)]
+        used = scalar("select count(*) from staging.stg_pm__issues")
+        rejected = scalar(
+            "select count(*) from staging.base_pm__issues where reject_reason is not null"
+        )
+        assert used + rejected == in_source
+    finally:
+        _pg_admin(pg_server, f"drop database if exists {name} with (force)")
