@@ -40,12 +40,25 @@ class TableDiff:
     left_rows: int
     right_rows: int
     example_key: str | None
+    differing_columns: str = ""
 
     def describe(self) -> str:
         return (
             f"{self.table}: {self.left_rows} rows vs {self.right_rows} rows"
             + (f"; e.g. key {self.example_key!r} differs" if self.example_key else "")
+            + (f" in {self.differing_columns}" if self.differing_columns else "")
         )
+
+
+def _differing_columns(columns: list[str], left: Counter, right: Counter, key: str) -> str:
+    """`column: left value != right value` for the row with `key` on both sides."""
+    a = next((r for r in left - right if r[0] == key), None)
+    b = next((r for r in right - left if r[0] == key), None)
+    if a is None or b is None:
+        return "" if a is None and b is None else "(the key is on one side only)"
+    return ", ".join(
+        f"{c}: {x[:40]!r} != {y[:40]!r}" for c, x, y in zip(columns, a, b, strict=True) if x != y
+    )
 
 
 def normalize(value) -> str:
@@ -145,6 +158,9 @@ def compare(
             only = (a - b) or (b - a)
             example = next(iter(only))[0] if only else None
             diffs.append(
-                TableDiff(f"{schema}.{table}", sum(a.values()), sum(b.values()), example)
+                TableDiff(
+                    f"{schema}.{table}", sum(a.values()), sum(b.values()), example,
+                    _differing_columns(columns, a, b, example) if example else "",
+                )
             )
     return compared, diffs

@@ -13,6 +13,6 @@ select
     sum(billed_amount_usd) as billed_amount_usd,
     sum(allowed_amount_usd) as allowed_amount_usd,
     sum(paid_amount_usd) as paid_amount_usd,
-    sum(case when claim_status = 'denied' then 1 else 0 end) as denied_line_count
+    cast(sum(case when claim_status = 'denied' then 1 else 0 end) as {{ dbt.type_bigint() }}) as denied_line_count
 from claim_lines
 group by service_date, plan_id, provider_npi

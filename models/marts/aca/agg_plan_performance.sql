@@ -5,7 +5,7 @@ with daily as (
     select
         plan_id,
         service_date,
-        sum(claim_count) as claim_count,
+        cast(sum(claim_count) as {{ dbt.type_bigint() }}) as claim_count,
         sum(allowed_amount_usd) as allowed_amount_usd
     from {{ ref('agg_claims_daily_plan_provider') }}
     group by plan_id, service_date
@@ -49,9 +49,9 @@ filled as (
 rolling as (
     select
         filled.*,
-        sum(claim_count) over (
+        cast(sum(claim_count) over (
             partition by plan_id order by date_day rows between 29 preceding and current row
-        ) as claim_count_30d,
+        ) as {{ dbt.type_bigint() }}) as claim_count_30d,
         sum(allowed_amount_usd) over (
             partition by plan_id order by date_day rows between 29 preceding and current row
         ) as allowed_amount_usd_30d
