@@ -1112,12 +1112,21 @@ def _generate(out: Path, params: Params) -> tuple[dict, bool]:
     existing = read_manifest(out)
     if existing is not None:
         wanted, found = params.as_dict(), existing["parameters"]
-        if wanted == found and existing.get("format_version") == FORMAT_VERSION:
+        # `day` advances a sample by a day at a time: more days than asked, all else equal,
+        # is the same sample advanced, and reused as it is.
+        advanced = (
+            isinstance(found.get("days"), int)
+            and found["days"] > wanted["days"]
+            and {**found, "days": wanted["days"]} == wanted
+        )
+        if (wanted == found or advanced) and existing.get("format_version") == FORMAT_VERSION:
             missing = [name for name in existing["files"] if not (out / name).exists()]
             if missing:
                 raise GenerationError(f"{out} lacks {len(missing)} file(s) its {MANIFEST} lists "
                                       f"(first: {missing[0]}); delete the folder and rerun")
-            print(f"reused the existing ACA sample in {out} (same parameters); wrote nothing")
+            how = (f"advanced to {found['days']} days with `day`" if advanced
+                   else "same parameters")
+            print(f"reused the existing ACA sample in {out} ({how}); wrote nothing")
             return existing, True
         diff = ", ".join(f"{k} {found.get(k)!r} (asked {v!r})" for k, v in wanted.items()
                          if found.get(k) != v) or "format version"
