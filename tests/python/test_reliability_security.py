@@ -138,6 +138,6 @@ def test_cli_refuses_a_hostile_setting_with_one_line_and_exit_2(monkeypatch):
 )
 def test_hostile_dbt_var_is_refused_before_any_sql(duckdb_warehouse, dbt_vars):
     done = cli("build", "--", "run-operation", "grant_analyst_schema_usage", "--vars", dbt_vars,
-               timeout=300)
+               timeout=900)
     assert done.returncode == 1
     assert "is not a valid identifier" in done.stdout + done.stderr
