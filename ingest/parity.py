@@ -50,10 +50,13 @@ class TableDiff:
         )
 
 
-def _differing_columns(columns: list[str], left: Counter, right: Counter, key: str) -> str:
-    """`column: left value != right value` for the row with `key` on both sides."""
-    a = next((r for r in left - right if r[0] == key), None)
-    b = next((r for r in right - left if r[0] == key), None)
+def _differing_columns(
+    columns: list[str], left_only: Counter, right_only: Counter, key: str
+) -> str:
+    """`column: left value != right value` for the row with `key` on both sides, from the
+    rows only the left and only the right side has."""
+    a = next((r for r in left_only if r[0] == key), None)
+    b = next((r for r in right_only if r[0] == key), None)
     if a is None or b is None:
         return "" if a is None and b is None else "(the key is on one side only)"
     return ", ".join(
@@ -155,12 +158,14 @@ def compare(
         b = table_rows(right, schema, table, columns)
         compared.append(f"{schema}.{table}")
         if checksum(a) != checksum(b):
-            only = (a - b) or (b - a)
+            left_only, right_only = a - b, b - a
+            only = left_only or right_only
             example = next(iter(only))[0] if only else None
             diffs.append(
                 TableDiff(
                     f"{schema}.{table}", sum(a.values()), sum(b.values()), example,
-                    _differing_columns(columns, a, b, example) if example else "",
+                    _differing_columns(columns, left_only, right_only, example)
+                    if example else "",
                 )
             )
     return compared, diffs

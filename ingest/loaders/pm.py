@@ -220,8 +220,8 @@ def _load(url: str, target: config.Target, record, refresh: tuple[str, ...]) -> 
     changes = {t: c for t, c in pm.type_changes(p, readers).items() if t not in refresh}
     if changes:
         raise pm.type_change_error(changes)
-    to_drop = [t for t in refresh if t in (p.default_schema.tables if p.default_schema_name
-                                          else {})]
+    landed_tables = p.default_schema.tables if p.default_schema_name else {}
+    to_drop = [t for t in refresh if t in landed_tables]
     if to_drop:
         # the tables and their incremental state go; this run reads them in full
         pipeline_drop(p, resources=to_drop)()

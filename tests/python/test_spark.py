@@ -78,19 +78,7 @@ def spark_scalar(sql: str):
     return spark_rows(sql)[0][0]
 
 
-def release_dbt_duckdb() -> None:
-    """dbt-duckdb keeps its database open in this process after a run; parity reads it
-    read-only, which DuckDB refuses while a read-write connection is open."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
-
-    with manager._LOCK:
-        if manager._ENV is not None:
-            manager._ENV.close()
-            manager._ENV = None
-
-
 def assert_same_marts(duck: config.Target, spark: config.Target, schema: str = "aca") -> None:
-    release_dbt_duckdb()
     compared, diffs = parity.compare(duck, spark, schemas=(schema,))
     assert len(compared) >= 10, compared
     assert not diffs, f"{schema} marts differ between DuckDB and Spark:\n" + "\n".join(
