@@ -34,8 +34,10 @@ help: ## list the targets
 $(UV):
 	$(PYTHON_BIN) -m pip install --quiet --user uv
 
+# --compile-bytecode: every command starts from compiled modules, also where
+# PYTHONDONTWRITEBYTECODE is set (dbt, dlt and sqlalchemy are large)
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON_BIN)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_BIN)
 	@touch $@
 
 setup: $(VENV)/.synced ## create .venv from uv.lock (reused when up to date)
@@ -68,7 +70,7 @@ SPARK_JAR := $(abspath data/spark/jars/iceberg-spark-runtime-3.5_2.12-1.10.2-jac
 SPARK_DOMAINS ?= aca
 
 test-spark: | $(UV) ## Spark + Iceberg: ACA lands, builds and tests on Spark; marts match DuckDB
-	$(UV) sync --frozen --python $(PYTHON_BIN) --group spark
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_BIN) --group spark
 	scripts/setup-spark.sh
 	WAREHOUSE_TEST_SPARK=1 WAREHOUSE_TEST_SPARK_DOMAINS="$(SPARK_DOMAINS)" \
 		WAREHOUSE_SPARK_JARS=$(SPARK_JAR) $(PY) -m pytest -m spark $(PYTEST_ARGS)

@@ -16,15 +16,19 @@ run lands those files again, so nothing is lost and nothing doubled.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 import pyarrow as pa
@@ -42,6 +46,8 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 import dlt  # noqa: E402  (after the environment switches above)
 
 LANDED_FILES_TABLE = "_landed_files"
+# Rows gathered per batch when many files land in one run (bounds memory per table).
+BATCH_ROWS = 500_000
 
 
 @dataclass
@@ -334,8 +340,12 @@ def land_files(
     protocol: str = "files",
     pipeline_name: str | None = None,
     lake: Path | None = None,
+    workers: int = 1,
 ) -> LoadSummary:
     """Land each file once. `read_file(path) -> list[(table_name, arrow_table)]`.
+
+    `workers` > 1 reads that many files at once in threads: only for a `read_file` that is
+    safe to call from several threads.
 
     The per-file bookkeeping row (`_landed_files`) lands in the same dlt load as the data,
     so a file counts as landed only when its load completed. One audited run, like
@@ -345,8 +355,8 @@ def land_files(
     pipeline_name = pipeline_name or f"warehouse_{domain}"
     record = new_run(pipeline_name, domain, protocol, f"raw_{domain}", f"load {domain}")
     with audited(record, target):
-        summary = land_files_in_run(domain, files, read_file, target, protocol, pipeline_name, lake,
-                              record)
+        summary = land_files_in_run(domain, files, read_file, target, protocol, pipeline_name,
+                                    lake, record, workers=workers)
     return summary
 
 
@@ -360,46 +370,177 @@ def land_files_in_run(
     lake: Path | None,
     record: audit.RunRecord,
     main_table: str | None = None,
+    workers: int = 1,
 ) -> LoadSummary:
-    """The work of `land_files`, inside a run the caller audits (see `audited`)."""
+    """The work of `land_files`, inside a run the caller audits (see `audited`).
+
+    Files stream through (read, gathered into batches of about BATCH_ROWS rows, written to
+    the lake, handed to dlt), so memory follows the batch size or the largest file, not the
+    whole run; `workers` files are read ahead in threads (only for a `read_file` that is safe
+    to call from several threads). Nothing reaches the warehouse until every file has been
+    read: a file that cannot be read fails the run in dlt's extract step, before any load.
+    """
     started = time.perf_counter()
+    p = None
     if target.is_spark:
         already = spark_landing.landed_checksums(lake or lake_mod.default_dir(), domain)
     else:
-        already = landed_checksums(pipeline(domain, target, pipeline_name))
+        p = pipeline(domain, target, pipeline_name)
+        already = landed_checksums(p)
     summary = LoadSummary(domain, target.describe(), run_id=record.run_id)
-    batches: list[tuple[str, pa.Table]] = []
+    todo: list[tuple[Path, str]] = []
     seen: set[str] = set()
-    for path in sorted(Path(f) for f in files):
-        digest = sha256_of(path)
+    paths = sorted(Path(f) for f in files)
+    for path, digest in zip(paths, _map_ahead(sha256_of, paths, os.cpu_count() or 1), strict=True):
         if digest in already or digest in seen:
             summary.files_skipped.append(path)
             continue
         seen.add(digest)
+        todo.append((path, digest))
+    if not todo:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    if target.is_spark:  # the lake is the raw layer (ingest.spark_landing)
+        batches: list[tuple[str, pa.Table]] = []
+        for landed, tables in _read_files(todo, read_file, workers):
+            batches += tables
+            summary.files_landed.append(landed)
+        batches.append((LANDED_FILES_TABLE, _files_table(summary.files_landed)))
+        inner = land_tables_in_run(
+            domain, batches, target, "append", None, protocol, pipeline_name, lake, record,
+            main_table,
+        )
+        summary.load_id = inner.load_id
+        summary.parquet_files = inner.parquet_files
+        summary.rows_by_table = {
+            k: v for k, v in inner.rows_by_table.items() if k != LANDED_FILES_TABLE
+        }
+    else:
+        _stream_files(p, domain, todo, read_file, protocol, lake, record, main_table, workers,
+                      summary)
+    summary.seconds = time.perf_counter() - started
+    record.rows_loaded = sum(n for t, n in summary.rows_by_table.items() if t != REJECTED_LINES)
+    record.detail = ", ".join(f"{t} {n}" for t, n in sorted(summary.rows_by_table.items()))
+    return summary
+
+
+def _stream_files(
+    p: dlt.Pipeline,
+    domain: str,
+    todo: list[tuple[Path, str]],
+    read_file,
+    protocol: str,
+    lake: Path | None,
+    record: audit.RunRecord,
+    main_table: str | None,
+    workers: int,
+    summary: LoadSummary,
+) -> None:
+    """One dlt load (pipeline `p`) of every file in `todo`, each file's tables also written to
+    the lake."""
+    now = datetime.now(UTC)
+    lake = Path(lake) if lake else lake_mod.default_dir()
+    writers: dict[str, lake_mod.LakeWriter] = {}
+    buffered: dict[str, list[pa.Table]] = {}
+
+    def flush(name: str) -> Iterator:
+        tables = buffered.pop(name, [])
+        if not tables:
+            return
+        if len(tables) > 1:
+            with contextlib.suppress(
+                pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError
+            ):  # files whose columns differ stay separate batches
+                tables = [pa.concat_tables(tables, promote_options="permissive")]
+        if name not in writers:
+            label = None if name == main_table else name
+            writers[name] = lake_mod.LakeWriter(lake, protocol, domain, label, now)
+        for table in tables:
+            # the lake file is written in a thread while dlt writes its own copy
+            lake_writes.append(lake_pool.submit(writers[name].write, table))
+            while len(lake_writes) > 2:  # at most two batches wait for the lake
+                lake_writes.popleft().result()
+            yield dlt.mark.with_table_name(table, name)
+
+    def items() -> Iterator:
+        # many small files are gathered into batches of about BATCH_ROWS rows: large Parquet
+        # row groups write and load faster than one per file
+        for landed, tables in _read_files(todo, read_file, workers, read_errors):
+            for name, table in tables:
+                summary.rows_by_table[name] = summary.rows_by_table.get(name, 0) + table.num_rows
+                buffered.setdefault(name, []).append(table)
+                if sum(t.num_rows for t in buffered[name]) >= BATCH_ROWS:
+                    yield from flush(name)
+            summary.files_landed.append(landed)
+        for name in list(buffered):
+            yield from flush(name)
+        yield dlt.mark.with_table_name(_files_table(summary.files_landed), LANDED_FILES_TABLE)
+        while lake_writes:
+            lake_writes.popleft().result()
+        for writer in writers.values():  # complete in the lake before dlt loads anything
+            summary.parquet_files += writer.close()
+        record.parquet_files = list(summary.parquet_files)
+
+    lake_pool = ThreadPoolExecutor(max_workers=1)  # one writer thread: batches stay in order
+    lake_writes: deque = deque()
+    read_errors: list[BaseException] = []
+    try:
+        info = p.run(dlt.resource(items(), name=f"{domain}_files", write_disposition="append"))
+    except BaseException:
+        lake_pool.shutdown(wait=True, cancel_futures=True)
+        for writer in writers.values():
+            writer.abort()
+        if read_errors:  # a file that cannot be read: its own error, not dlt's wrapper
+            raise read_errors[0] from None
+        raise
+    finally:
+        lake_pool.shutdown(wait=True)
+    summary.load_id = info.loads_ids[-1] if info.loads_ids else None
+
+
+def _read_files(todo: list[tuple[Path, str]], read_file, workers: int,
+                errors: list[BaseException] | None = None,
+                ) -> Iterator[tuple[LandedFile, list[tuple[str, pa.Table]]]]:
+    """(LandedFile, tables) per file, in order; `workers` files read ahead in threads.
+
+    A reader's exception is also appended to `errors` (dlt wraps what a resource raises).
+    """
+    results = _map_ahead(read_file, [p for p, _ in todo], workers)
+    for path, digest in todo:
+        try:
+            tables = next(results)
+        except BaseException as exc:
+            if errors is not None:
+                errors.append(exc)
+            raise
         landed = LandedFile(path, "", digest, path.stat().st_size)
-        tables = read_file(path)
         for name, table in tables:
             landed.table = landed.table or name
             if name == REJECTED_LINES:
                 landed.rejected_lines += table.num_rows
             else:
                 landed.rows += table.num_rows
-            batches.append((name, table))
-        summary.files_landed.append(landed)
-    if not summary.files_landed:
-        summary.seconds = time.perf_counter() - started
-        return summary
-    batches.append((LANDED_FILES_TABLE, _files_table(summary.files_landed)))
-    inner = land_tables_in_run(
-        domain, batches, target, "append", None, protocol, pipeline_name, lake, record, main_table
-    )
-    summary.load_id = inner.load_id
-    summary.parquet_files = inner.parquet_files
-    summary.rows_by_table = {
-        k: v for k, v in inner.rows_by_table.items() if k != LANDED_FILES_TABLE
-    }
-    summary.seconds = time.perf_counter() - started
-    return summary
+        yield landed, tables
+
+
+def _map_ahead(func, items: list, workers: int) -> Iterator:
+    """`map(func, items)` in order, up to `workers` calls running ahead in threads."""
+    if workers <= 1:
+        yield from map(func, items)
+        return
+    pool = ThreadPoolExecutor(max_workers=workers)
+    pending: deque = deque()
+    try:
+        it = iter(items)
+        for item in islice(it, workers * 2):
+            pending.append(pool.submit(func, item))
+        while pending:
+            result = pending.popleft().result()
+            for item in islice(it, 1):
+                pending.append(pool.submit(func, item))
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _files_table(files: list[LandedFile]) -> pa.Table:

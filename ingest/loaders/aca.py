@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def load(paths: list[Path], target: config.Target | None = None) -> runner.LoadS
     files, unknown = aca.discover(paths)
     for f in unknown:
         runner.eprint(f"warning: {f.name}: not an ACA file name this loader knows, not landed")
-    return runner.land_files(aca.DOMAIN, files, aca.read, target=target)
+    # aca.read keeps no state between calls: files are read in parallel, one per core
+    return runner.land_files(aca.DOMAIN, files, aca.read, target=target,
+                             workers=os.cpu_count() or 1)
 
 
 def run(args: argparse.Namespace) -> int:
