@@ -25,7 +25,7 @@ CHECKS_DIR := $(abspath test-output/checks)
 CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
-.PHONY: help setup demo day load build summary test test-spark lint lint-sql lint-sql-pg checks docs \
+.PHONY: help setup demo day load build nightly summary test test-spark lint lint-sql lint-sql-pg checks docs \
 	docs-static pg-up pg-down clean clean-data
 
 help: ## list the targets
@@ -57,6 +57,9 @@ load: setup ## land what is new in every domain without building
 
 build: setup ## dbt build against WAREHOUSE_TARGET (default dev)
 	$(PY) -m ingest build
+
+nightly: setup ## land what is new, then dbt build testing the claim-line models on new loads only
+	$(PY) -m ingest nightly
 
 summary: setup ## rows per mart, test results, rejects by reason
 	$(PY) -m ingest summary

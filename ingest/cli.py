@@ -127,6 +127,13 @@ def _add_demo(sub) -> None:
     p.set_defaults(func=mod.run)
 
 
+def _add_nightly(sub) -> None:
+    mod = _module("ingest.nightly")
+    p = sub.add_parser("nightly", help="land what is new, then build testing new loads' rows")
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run)
+
+
 def _add_setup_roles(sub) -> None:
     mod = _module("ingest.roles")
     p = sub.add_parser("setup-roles", help="create the PostgreSQL roles (idempotent)")
@@ -157,6 +164,7 @@ def parser() -> argparse.ArgumentParser:
     _add_run(sub)
     _add_test_connection(sub)
     _add_build(sub)
+    _add_nightly(sub)
     _add_setup_roles(sub)
     _add_demo(sub)
     _add_check(sub)

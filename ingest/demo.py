@@ -49,11 +49,14 @@ def prepare(scale: float = 0.2, days: int = 60, seed: int = 42) -> None:
         tes.generate(tes.default_out(), scale=max(scale, 0.05), seed=seed)
 
 
-def land(target: config.Target | None = None) -> list:
-    """Land what is new in every domain's sample into the target; returns the summaries."""
+def land(target: config.Target | None = None, only: list[str] | None = None) -> list:
+    """Land what is new in every domain's sample (or those in `only`) into the target;
+    returns the summaries."""
     target = target or config.target()
     results = []
     for domain in domains():
+        if only is not None and domain not in only:
+            continue
         loader = importlib.import_module(f"ingest.loaders.{domain}")
         if domain == "pm":
             results.append(loader.load(None, target))

@@ -13,3 +13,40 @@
 {% macro spark__grain_incremental_strategy() -%}
     {{ return('merge') }}
 {%- endmacro %}
+
+{#-
+    The materialization of aggregates rebuilt slice by slice (every row of an affected date or
+    member replaced with delete+insert on the slice column): incremental on DuckDB and
+    PostgreSQL; a table rebuilt in full on Spark, whose merge cannot delete the rows of a
+    slice that no longer has any.
+-#}
+{% macro slice_materialization() -%}
+    {{ return(adapter.dispatch('slice_materialization', 'warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__slice_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__slice_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{#-
+    claim_slices_since_last_build(column): in an incremental aggregate of fct_claim_lines,
+    the distinct values of `column` (service_date, member_id) of every version, earlier ones
+    included, of the claims landed after the newest `source_load_id` already aggregated: the
+    slices whose rows a new or replaced claim line can change.
+-#}
+{% macro claim_slices_since_last_build(column) -%}
+    select distinct versions.{{ column }}
+    from {{ ref('base_aca__claim_lines') }} as versions
+    where versions.{{ column }} is not null
+        and versions.claim_id in (
+            select new_lines.claim_id
+            from {{ ref('base_aca__claim_lines') }} as new_lines
+            where new_lines.load_id > (
+                select coalesce(max(built.source_load_id), '') from {{ this }} as built
+            )
+        )
+{%- endmacro %}

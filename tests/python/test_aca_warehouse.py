@@ -4,6 +4,7 @@ proves the incremental path; a dirty run has its rejects counted exactly."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -153,3 +154,174 @@ def test_a_broken_reconciliation_is_caught(duckdb_warehouse):
         con.execute("delete from ctl.rejects where source_table = 'claim_lines'")
     with pytest.raises(AssertionError, match="assert_raw_rows_reconcile"):
         dbt("test", "--select", "assert_raw_rows_reconcile")
+
+
+INCREMENTAL_MODELS = {
+    "staging.base_aca__members": "row_key",
+    "staging.base_aca__claim_lines": "row_key",
+    "aca.fct_claim_lines": "claim_id, line_number",
+    "aca.agg_claims_daily_plan_provider": "service_date, plan_id, provider_npi",
+    "aca.agg_claims_monthly_member": "member_id, service_month_start_date",
+}
+
+
+def _contents(relation: str, order_by: str) -> list[tuple]:
+    return [tuple(map(str, row)) for row in query(f"select * from {relation} order by {order_by}")]
+
+
+def test_incremental_models_match_a_full_rebuild_after_lines_are_replaced(warehouse):
+    """A later file re-sends claim lines with a new service date, a new member and new
+    amounts: the incremental run must leave every incremental model exactly as a full
+    rebuild from the same raw data would, old dates and old members included."""
+    out = sample_dir()
+    generator.generate(out, SCALE, date(2025, 1, 1), 4, seed=5)
+    loader.load([out])
+    build()
+    generator.add_day(out)  # new lines and changed members
+    day = json.loads((out / "manifest.json").read_text())["generated_days"][-1]
+    loader.load([out])
+    build()
+
+    columns = ("claim_id, line_number, member_id, provider_npi, plan_id, service_date, "
+               "procedure_code, diagnosis_code, billed_amount_usd, allowed_amount_usd, "
+               "paid_amount_usd, claim_status")
+    # the earliest line moves to the latest date; two of the latest lines change member and
+    # amounts: the old date and the old member are then touched by no other row of the file
+    (moved,) = query(f"select {columns} from aca.fct_claim_lines "
+                     "order by service_date, claim_id, line_number limit 1")
+    remembered, repriced = query(
+        f"select {columns} from aca.fct_claim_lines where member_id <> '{moved[2]}' "
+        "order by service_date desc, claim_id, line_number limit 2"
+    )
+    latest = repriced[5]
+    other_member = scalar(
+        "select min(member_id) from aca.fct_claim_lines "
+        f"where member_id not in ('{remembered[2]}', '{moved[2]}')"
+    )
+    rows = [
+        [*moved[:5], latest, *moved[6:]],  # same line, a later service date
+        [*remembered[:2], other_member, *remembered[3:]],  # same line, another member
+        [*repriced[:8], "999.00", "500.00", "400.00", repriced[11]],  # amounts corrected
+    ]
+    assert moved[5] not in (remembered[5], repriced[5], latest)
+    header = ("claim_id,line_number,member_id,provider_npi,plan_id,service_date,procedure_code,"
+              "diagnosis_code,billed_amount_usd,allowed_amount_usd,paid_amount_usd,claim_status")
+    next_day = date.fromisoformat(day).replace(day=date.fromisoformat(day).day + 1)
+    corrections = out / f"claim_lines_{next_day.isoformat()}.csv"
+    corrections.write_text(header + "\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
+    assert len(loader.load([corrections]).files_landed) == 1
+    build()
+    assert str(scalar(
+        f"select service_date from aca.fct_claim_lines where claim_id = '{moved[0]}' "
+        f"and line_number = {moved[1]}"
+    )) == str(latest)
+    incremental = {rel: _contents(rel, key) for rel, key in INCREMENTAL_MODELS.items()}
+
+    dbt("build", "--selector", "aca", "--full-refresh")
+    for relation, key in INCREMENTAL_MODELS.items():
+        rebuilt = _contents(relation, key)
+        built = incremental[relation]
+        differing = [(a, b) for a, b in zip(built, rebuilt, strict=False) if a != b]
+        assert built == rebuilt, (
+            f"{relation}: the incremental run left {len(built)} rows, a full rebuild makes "
+            f"{len(rebuilt)}; first differing rows: {differing[:1]}"
+        )
+
+
+def _failed_tests(*args: str) -> set[str]:
+    """dbt test with `args`; the names of the tests that failed (dbt errors fail the test)."""
+    from ingest import dbt_runner
+
+    result = dbt_runner.invoke(["test", *args])
+    if result.exception is not None:
+        raise AssertionError(f"dbt test raised: {result.exception}")
+    return {r.node.name for r in result.result or [] if str(r.status) == "fail"}
+
+
+def _compiled_unique_test(select: list[str]) -> str:
+    from ingest import dbt_runner
+
+    result = dbt_runner.invoke(["compile", *select])
+    assert result.success, result.exception
+    return next(r.node.compiled_code for r in result.result
+                if r.node.name.startswith("unique_fct_claim_lines_claim_line_sk"))
+
+
+def test_tests_after_load_checks_the_rows_of_new_loads_only(duckdb_warehouse, monkeypatch):
+    out = sample_dir()
+    generator.generate(out, SCALE, date(2025, 1, 1), 3, seed=3)
+    first = loader.load([out])
+    build()
+    generator.add_day(out)
+    second = loader.load([out])
+    build()
+    select = ["--select", "fct_claim_lines", "--exclude", "test_type:unit"]
+    scoped = [*select, "--vars", f"{{tests_after_load: '{first.load_id}'}}"]
+    assert "source_load_id >" not in _compiled_unique_test(select)
+    monkeypatch.setenv("WAREHOUSE_TESTS_AFTER_LOAD", first.load_id)  # the same, as nightly does
+    assert f"source_load_id > '{first.load_id}'" in _compiled_unique_test(select)
+    monkeypatch.delenv("WAREHOUSE_TESTS_AFTER_LOAD")
+    unique_test = "expect_compound_columns_to_be_unique_fct_claim_lines_claim_id__line_number"
+    assert _failed_tests(*select) == set() and _failed_tests(*scoped) == set()
+
+    # a duplicated line from the first load: the full run sees it, the scoped run does not
+    query("insert into aca.fct_claim_lines select * from aca.fct_claim_lines "
+          f"where source_load_id = '{first.load_id}' limit 1")
+    assert any(t.startswith(unique_test) for t in _failed_tests(*select))
+    scoped_failures = _failed_tests(*scoped)
+    assert not any(t.startswith(unique_test) for t in scoped_failures)
+    # tests of the whole table still read every row: the reconciliations see the extra line
+    assert any(t.startswith("expect_table_aggregation_to_equal_other_table")
+               for t in scoped_failures)
+
+    # a duplicated line from the new load: the scoped run catches it
+    query("insert into aca.fct_claim_lines select * from aca.fct_claim_lines "
+          f"where source_load_id = '{second.load_id}' limit 1")
+    assert any(t.startswith(unique_test) for t in _failed_tests(*scoped))
+
+    # a value that is not a load id is refused by name, never pasted into SQL
+    from ingest import dbt_runner
+
+    bad = dbt_runner.invoke(["test", *select, "--vars", "{tests_after_load: \"1' or '1\"}"])
+    assert not bad.success
+    assert "tests_after_load" in str(bad.exception or [r.message for r in bad.result or []])
+
+
+def test_nightly_lands_the_new_day_and_tests_claim_lines_of_new_loads(duckdb_warehouse):
+    from ingest import cli, config
+    from ingest.nightly import newest_completed_load
+
+    out = sample_dir()
+    generator.generate(out, SCALE, date(2025, 1, 1), 2, seed=9)
+    assert newest_completed_load(config.target()) is None
+    assert cli.main(["nightly", "--domains", "aca"]) == 0  # first run: every test, every row
+    first = newest_completed_load(config.target())
+    assert first is not None
+
+    generator.add_day(out)
+    assert cli.main(["nightly", "--domains", "aca"]) == 0
+    assert newest_completed_load(config.target()) > first
+    assert "WAREHOUSE_TESTS_AFTER_LOAD" not in os.environ  # set for the build only
+    target_path = Path(os.environ["WAREHOUSE_DBT_TARGET_PATH"])
+    results = json.loads((target_path / "run_results.json").read_text())
+    scoped = [r for r in results["results"]
+              if r["unique_id"].startswith("test.warehouse.unique_fct_claim_lines_claim_line_sk")]
+    assert scoped and scoped[0]["status"] == "pass"
+    assert f"source_load_id > '{first}'" in scoped[0]["compiled_code"]
+
+
+def test_nightly_selects_a_domain_as_its_selector_in_selectors_yml_does():
+    import yaml
+
+    from ingest import config
+    from ingest.nightly import select_domains
+
+    spec = yaml.safe_load((config.PROJECT_ROOT / "selectors.yml").read_text())
+    prefix = {"tag": "tag:", "fqn": "", "path": "path:"}
+    for selector in spec["selectors"]:
+        parts = selector["definition"]["union"]
+        assert {p["indirect_selection"] for p in parts} == {"cautious"}
+        wanted = {prefix[p["method"]] + p["value"] for p in parts}
+        args = select_domains([selector["name"]])
+        assert set(args[1:args.index("--indirect-selection")]) == wanted
+        assert args[-2:] == ["--indirect-selection", "cautious"]

@@ -1,6 +1,18 @@
 -- Claim activity per service date, plan and provider: claims, lines and amounts.
+-- Incremental by service date: a run recomputes every date that a new or replaced claim line
+-- touches (its new and its earlier service date) and replaces those dates whole.
+-- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+{{ config(
+    materialized=slice_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='service_date',
+) }}
+
 with claim_lines as (
     select * from {{ ref('fct_claim_lines') }}
+    {%- if is_incremental() %}
+    where service_date in ({{ claim_slices_since_last_build('service_date') }})
+    {%- endif %}
 )
 
 select
@@ -13,6 +25,7 @@ select
     sum(billed_amount_usd) as billed_amount_usd,
     sum(allowed_amount_usd) as allowed_amount_usd,
     sum(paid_amount_usd) as paid_amount_usd,
-    cast(sum(case when claim_status = 'denied' then 1 else 0 end) as {{ dbt.type_bigint() }}) as denied_line_count
+    cast(sum(case when claim_status = 'denied' then 1 else 0 end) as {{ dbt.type_bigint() }}) as denied_line_count,
+    max(source_load_id) as source_load_id
 from claim_lines
 group by service_date, plan_id, provider_npi

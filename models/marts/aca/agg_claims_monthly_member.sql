@@ -1,6 +1,18 @@
 -- Claim activity per member and service month: claims, lines and amounts.
+-- Incremental by member: a run recomputes every member that a new or replaced claim line
+-- touches (its new and its earlier member) and replaces those members' months whole.
+-- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+{{ config(
+    materialized=slice_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='member_id',
+) }}
+
 with claim_lines as (
     select * from {{ ref('fct_claim_lines') }}
+    {%- if is_incremental() %}
+    where member_id in ({{ claim_slices_since_last_build('member_id') }})
+    {%- endif %}
 ),
 
 monthly as (
@@ -10,7 +22,8 @@ monthly as (
         claim_id,
         billed_amount_usd,
         allowed_amount_usd,
-        paid_amount_usd
+        paid_amount_usd,
+        source_load_id
     from claim_lines
 )
 
@@ -22,6 +35,7 @@ select
     count(*) as claim_line_count,
     sum(billed_amount_usd) as billed_amount_usd,
     sum(allowed_amount_usd) as allowed_amount_usd,
-    sum(paid_amount_usd) as paid_amount_usd
+    sum(paid_amount_usd) as paid_amount_usd,
+    max(source_load_id) as source_load_id
 from monthly
 group by member_id, service_month_start_date

@@ -13,16 +13,23 @@
 
 with claim_lines as (
     select * from {{ ref('stg_aca__claim_lines') }}
-    {% if is_incremental() %}
-    where load_id > (select coalesce(max(source_load_id), '') from {{ this }})
-        or {{ dbt.concat(['claim_id', "'|'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }} in (
-            select {{ dbt.concat(['claim_id', "'|'", 'cast(line_number as ' ~ dbt.type_string() ~ ')']) }}
-            from {{ this }}
-            where member_sk = {{ unknown_key() }}
-                or plan_sk = {{ unknown_key() }}
-                or provider_sk = {{ unknown_key() }}
+    {%- if is_incremental() %}
+    where load_id > (select coalesce(max(built.source_load_id), '') from {{ this }} as built)
+    union all
+    select current_lines.*
+    from {{ ref('stg_aca__claim_lines') }} as current_lines
+    inner join {{ this }} as unresolved
+        on current_lines.claim_id = unresolved.claim_id
+        and current_lines.line_number = unresolved.line_number
+    where current_lines.load_id <= (
+        select coalesce(max(built.source_load_id), '') from {{ this }} as built
+    )
+        and (
+            unresolved.member_sk = {{ unknown_key() }}
+            or unresolved.plan_sk = {{ unknown_key() }}
+            or unresolved.provider_sk = {{ unknown_key() }}
         )
-    {% endif %}
+    {%- endif %}
 ),
 
 members as (

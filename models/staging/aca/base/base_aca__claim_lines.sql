@@ -10,17 +10,7 @@
 ) }}
 
 with source as (
-    {{ landed('aca', 'claim_lines') }}
-    {%- if is_incremental() %}
-    and (
-        landed_rows._dlt_load_id > (select coalesce(max(load_id), '') from {{ this }})
-        or {{ clean_text('landed_rows.claim_id') }} in (
-            select {{ clean_text('new_rows.claim_id') }}
-            from {{ source('aca', 'claim_lines') }} as new_rows
-            where new_rows._dlt_load_id > (select coalesce(max(load_id), '') from {{ this }})
-        )
-    )
-    {%- endif %}
+    {{ landed_since_last_build('aca', 'claim_lines', 'claim_id') }}
 ),
 
 typed as (

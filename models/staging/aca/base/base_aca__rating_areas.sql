@@ -1,6 +1,9 @@
 -- Every landed crosswalk row (CMS layout), typed, with the reason it cannot be used.
 -- CMS writes FIPS codes as integers (Alabama's Autauga county is `1001`), so they are
 -- zero-padded here; states rated by 3-digit ZIP leave the rating area blank.
+-- A table, so that its tests and the models above it read it once built.
+{{ config(materialized='table') }}
+
 with source as (
     {{ landed('aca', 'rating_areas') }}
 ),

@@ -1,0 +1,81 @@
+"""`python -m ingest nightly`: land what is new in every domain, then build, testing the big
+tables on the new loads' rows only.
+
+The newest completed load is read before landing; `dbt build` then runs with
+`WAREHOUSE_TESTS_AFTER_LOAD=<that load id>` (macros/tests_on_new_loads.sql), so the
+row-level tests of models whose meta names a `new_rows_column` (the claim-line models) read
+only the rows of loads landed by this run. Every other test, and every test of the whole
+table (row counts, reconciliations), reads everything. `--all-tests` (or a plain
+`make build`) tests every row, as a weekly run should.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ingest import config, dbt_runner, demo, warehouse
+
+# read by macros/tests_on_new_loads.sql at run time (a dbt var would force a full re-parse)
+AFTER_LOAD_ENV = "WAREHOUSE_TESTS_AFTER_LOAD"
+
+
+def newest_completed_load(target: config.Target) -> str | None:
+    """The newest load id in any `raw_<domain>._dlt_loads` of the warehouse, or None."""
+    newest: list[str] = []
+    with warehouse.connect(target) as con:
+        for domain in demo.DOMAINS:
+            schema = f"raw_{domain}"
+            if ("_dlt_loads", "table") not in warehouse.relations(con, schema):
+                continue
+            rows = warehouse.fetchall(
+                con, f"select max(load_id) from {schema}._dlt_loads where status = 0"
+            )
+            if rows and rows[0][0] is not None:
+                newest.append(str(rows[0][0]))
+    return max(newest) if newest else None
+
+
+def select_domains(domains: list[str] | None) -> list[str]:
+    """dbt arguments selecting these domains as their selectors in selectors.yml do (each
+    domain's tag, the shared calendar, the control tables); none for every domain."""
+    if not domains or set(domains) >= set(demo.DOMAINS):
+        return []
+    return ["--select", *(f"tag:{d}" for d in domains), "dim_date", "path:models/ctl",
+            "path:models/staging/ctl", "--indirect-selection", "cautious"]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
+    p.add_argument("--all-tests", action="store_true",
+                   help="test every row of every model (as `make build` does)")
+    p.add_argument("--domains", nargs="+", choices=demo.DOMAINS, metavar="DOMAIN",
+                   help=f"land and build only these ({', '.join(demo.DOMAINS)}; default: "
+                        "every one)")
+
+
+def run(args: argparse.Namespace) -> int:
+    target = config.target(args.target)
+    if target.is_spark:
+        raise config.ConfigError(
+            "nightly lands through dlt, which has no Spark destination: land on DuckDB or "
+            "PostgreSQL, or run `make test-spark` (docs/spark.md)"
+        )
+    os.environ["WAREHOUSE_TARGET"] = target.name
+    after = None if args.all_tests else newest_completed_load(target)
+    demo.land(target, args.domains)
+    os.environ.pop(AFTER_LOAD_ENV, None)
+    if after is not None:
+        print(f"nightly: tests of the claim-line models read loads after {after}",
+              file=sys.stderr)
+        os.environ[AFTER_LOAD_ENV] = after
+    try:
+        result = dbt_runner.invoke(["build", *select_domains(args.domains)], target=target.name)
+    finally:
+        os.environ.pop(AFTER_LOAD_ENV, None)
+    if not result.success:
+        print("dbt build reported failures: see above and `target/run_results.json`",
+              file=sys.stderr)
+        return 1
+    return 0
