@@ -48,6 +48,11 @@ def test_bench_reports_every_stage_with_positive_figures(tmp_path):
     assert inc["files"] > 0 and _positive(inc["landing"]["rows"])
     assert _positive(inc["build"]["dbt_seconds"]) and _positive(inc["build"]["ratio_to_full"])
     assert _positive(inc["build"]["peak_rss_bytes"])
+    new = inc["tests_on_new_loads"]
+    assert _positive(new["landing"]["rows"]) and _positive(new["dbt_seconds"])
+    assert new["nodes_by_kind"]["test"]["failed"] == 0
+    assert _positive(inc["nothing_new"]["dbt_seconds"])
+    assert inc["nothing_new"]["nodes_by_kind"]["model"]["failed"] == 0
 
     assert [t["target"] for t in doc["targets"]] == [
         "landing speed vs the engine's reader",
