@@ -418,10 +418,7 @@ def land_files_in_run(
     else:
         _stream_files(p, domain, todo, read_file, protocol, lake, record, main_table, workers,
                       summary)
-    summary.seconds = time.perf_counter() - started
-    record.rows_loaded = sum(n for t, n in summary.rows_by_table.items() if t != REJECTED_LINES)
-    record.detail = ", ".join(f"{t} {n}" for t, n in sorted(summary.rows_by_table.items()))
-    return summary
+    return _finish_summary(summary, record, started)
 
 
 def _stream_files(
