@@ -428,6 +428,9 @@ def direct_sql(engine: Engine, manifest: dict, results: dict) -> dict:
                     _execute(con, f"create view {relation} as {rename(node['compiled_code'])}")
                 else:
                     _execute(con, f"create table {relation} as {rename(node['compiled_code'])}")
+                if engine.kind == "pg" and node["config"].get("materialized") != "view":
+                    # as dbt's post-hook does: PostgreSQL plans the next model from statistics
+                    _execute(con, f"analyze {relation}")
             elif kind == "test":
                 _execute(con, f"select count(*) from ({rename(node['compiled_code'])}) t",
                          fetch=True)

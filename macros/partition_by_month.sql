@@ -49,6 +49,8 @@
             {%- for index in config.get('indexes', []) or [] %}
             execute 'create index on "{{ schema }}"."{{ parent }}" ({{ index['columns'] | join(', ') }})';
             {%- endfor %}
+            {#- statistics of the new table: refresh_statistics ran before this hook -#}
+            execute 'analyze "{{ schema }}"."{{ parent }}"';
         end if;
     end
     $partition$

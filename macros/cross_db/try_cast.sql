@@ -25,12 +25,20 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#-
+    Months 01-12, days 01-31, hours 00-23, minutes and seconds 00-59: what is left for the
+    engine's own cast to refuse is a day past the month's end (2025-02-30) and a number out
+    of the type's range. `24:00` and second `60` are refused everywhere (DuckDB reads only
+    the first, PostgreSQL both).
+-#}
 {% macro try_cast_shape(kind) -%}
     {%- set year = '([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])' -%}
+    {%- set day = year ~ '-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' -%}
+    {%- set time = '([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?' -%}
     {%- if kind == 'date' -%}
-        {{ return('^' ~ year ~ '-[0-9]{2}-[0-9]{2}$') }}
+        {{ return('^' ~ day ~ '$') }}
     {%- elif kind.startswith('timestamp') -%}
-        {{ return('^' ~ year ~ '-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?([+]00(:?00)?|Z)?$') }}
+        {{ return('^' ~ day ~ '([ T]' ~ time ~ '([+]00(:?00)?|Z)?)?$') }}
     {%- elif kind in ('integer', 'int', 'bigint', 'smallint') -%}
         {{ return('^[+-]?[0-9]{1,18}$') }}
     {%- elif kind.startswith('numeric') or kind.startswith('decimal') or kind in ('double', 'float', 'double precision') -%}
@@ -50,76 +58,42 @@
     try_cast({{ expression }} as {{ type }})
 {%- endmacro %}
 
-{#- PostgreSQL has no try_cast: functions created by `create_try_cast_functions` (on-run-start) catch the error. -#}
+{#-
+    PostgreSQL has no try_cast. Behind the shape check only two failures are left, and plain
+    expressions catch both: a day past the month's end (day one of the month plus the days
+    must stay in the month) and a number beyond the type's range. No function and no
+    exception block (a subtransaction per value, which a parallel worker cannot start), so
+    the cast is correct in parallel plans and PostgreSQL evaluates it inline.
+-#}
 {% macro postgres__try_cast_raw(expression, type) -%}
     {%- set kind = type | lower | trim -%}
-    {%- if kind == 'date' -%}
-        {{ warehouse.udf_schema() }}.try_cast_date({{ expression }})
-    {%- elif kind.startswith('timestamp') -%}
-        {{ warehouse.udf_schema() }}.try_cast_timestamp({{ expression }})
-    {%- elif kind in ('integer', 'int') -%}
-        {{ warehouse.udf_schema() }}.try_cast_integer({{ expression }})
-    {%- elif kind == 'smallint' -%}
-        {{ warehouse.udf_schema() }}.try_cast_smallint({{ expression }})
-    {%- elif kind == 'bigint' -%}
-        {{ warehouse.udf_schema() }}.try_cast_bigint({{ expression }})
+    {%- if kind == 'date' or kind.startswith('timestamp') -%}
+        case when extract(month from cast(left({{ expression }}, 8) || '01' as date)
+                + (cast(substr({{ expression }}, 9, 2) as integer) - 1))
+            = cast(substr({{ expression }}, 6, 2) as integer)
+            then cast({{ expression }} as {{ type }})
+        end
+    {%- elif kind in ('integer', 'int', 'smallint') -%}
+        {%- set bound = 2147483647 if kind != 'smallint' else 32767 -%}
+        cast(case when cast({{ expression }} as bigint) between {{ -bound - 1 }} and {{ bound }}
+            then {{ expression }} end as {{ type }})
     {%- elif kind.startswith('numeric') or kind.startswith('decimal') -%}
         {%- set ps = modules.re.match('^(?:numeric|decimal)\\s*\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)$', kind) -%}
         {%- if ps -%}
-        cast({{ warehouse.udf_schema() }}.try_cast_decimal({{ expression }}, {{ ps.group(1) }}, {{ ps.group(2) or 0 }}) as {{ type }})
+        {%- set scale = (ps.group(2) or 0) | int -%}
+        {#- numeric(p, s) rounds to s places and fails once the rounded value has p - s digits -#}
+        case when round(abs(cast({{ expression }} as numeric)), {{ scale }})
+                < 1{{ '0' * (ps.group(1) | int - scale) }}
+            then cast({{ expression }} as {{ type }})
+        end
         {%- else -%}
-        cast({{ warehouse.udf_schema() }}.try_cast_numeric({{ expression }}) as {{ type }})
+        cast({{ expression }} as {{ type }})
         {%- endif -%}
-    {%- elif kind in ('double', 'float', 'double precision') -%}
-        cast({{ warehouse.udf_schema() }}.try_cast_numeric({{ expression }}) as double precision)
-    {%- elif kind == 'boolean' -%}
-        {{ warehouse.udf_schema() }}.try_cast_boolean({{ expression }})
+    {%- elif kind in ('double', 'float') -%}
+        cast({{ expression }} as double precision)
     {%- else -%}
         cast({{ expression }} as {{ type }})
     {%- endif -%}
-{%- endmacro %}
-
-{% macro udf_schema() -%}
-    {{ generate_schema_name('staging', none) }}
-{%- endmacro %}
-
-{#- on-run-start: create the PostgreSQL helper functions (idempotent; nothing on other engines). -#}
-{% macro create_try_cast_functions() -%}
-    {{ return(adapter.dispatch('create_try_cast_functions', 'warehouse')()) }}
-{%- endmacro %}
-
-{% macro default__create_try_cast_functions() -%}
-    select 1
-{%- endmacro %}
-
-{% macro postgres__create_try_cast_functions() -%}
-    {%- set s = warehouse.udf_schema() -%}
-    create schema if not exists {{ s }};
-    {%- for name, rtype in [('date', 'date'), ('timestamp', 'timestamp'), ('smallint', 'smallint'), ('integer', 'integer'), ('bigint', 'bigint'), ('numeric', 'numeric'), ('boolean', 'boolean')] %}
-    create or replace function {{ s }}.try_cast_{{ name }}(v text) returns {{ rtype }}
-    language plpgsql immutable parallel safe as $fn$
-    begin
-        return v::{{ rtype }};
-    exception when others then
-        return null;
-    end
-    $fn$;
-    {%- endfor %}
-    {#- numeric(p, s) as the cast would round it, or null where it would overflow -#}
-    create or replace function {{ s }}.try_cast_decimal(v text, p integer, sc integer) returns numeric
-    language plpgsql immutable parallel safe as $fn$
-    declare
-        n numeric;
-    begin
-        n := round(v::numeric, sc);
-        if abs(n) >= power(10::numeric, p - sc) then
-            return null;
-        end if;
-        return n;
-    exception when others then
-        return null;
-    end
-    $fn$;
 {%- endmacro %}
 
 {#- Spark 3.4+: try_cast gives null where the value does not convert (also with ANSI mode on). -#}

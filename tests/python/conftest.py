@@ -88,10 +88,32 @@ def _pg_admin(server: dict, sql: str) -> None:
     con.close()
 
 
+# Parallel plans at any table size, for every session of a test database: a function or a
+# query that is wrong in a parallel worker fails at test scale, as it would on a large table.
+PARALLEL_PLANS = {
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
+    "min_parallel_table_scan_size": "0",
+    "max_parallel_workers_per_gather": "2",
+}
+
+
+def parallel_plans_sql(name: str) -> str:
+    return "; ".join(
+        f'alter database "{name}" set {key} = {value}' for key, value in PARALLEL_PLANS.items()
+    )
+
+
+def create_test_database(server: dict, name: str) -> None:
+    """An empty database on the test server whose sessions plan in parallel (PARALLEL_PLANS)."""
+    _pg_admin(server, f'create database "{name}"')
+    _pg_admin(server, parallel_plans_sql(name))
+
+
 @pytest.fixture
 def pg_database(pg_server) -> str:
     name = f"wh_test_{uuid.uuid4().hex[:10]}"
-    _pg_admin(pg_server, f"create database {name}")
+    create_test_database(pg_server, name)
     yield name
     _pg_admin(pg_server, f"drop database if exists {name} with (force)")
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import parallel_plans_sql
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -192,6 +193,7 @@ def pg_database() -> Iterator[str]:
     name = f"warehouse_generic_tests_{uuid.uuid4().hex[:12]}"
     try:
         pg_admin(f'create database "{name}"')
+        pg_admin(parallel_plans_sql(name))
     except psycopg2.OperationalError as error:
         settings = pg_settings()
         pytest.skip(f"PostgreSQL not reachable at {settings['host']}:{settings['port']}: {error}")

@@ -8,7 +8,7 @@
     incremental_strategy=grain_incremental_strategy(),
     on_schema_change='append_new_columns',
     indexes=fact_indexes(['service_date', 'member_sk', 'plan_sk', 'provider_sk', 'geography_sk']),
-    post_hook=["{{ partition_by_month('service_date') }}", "{{ refresh_statistics() }}"],
+    post_hook=["{{ partition_by_month('service_date') }}"],
 ) }}
 
 with claim_lines as (

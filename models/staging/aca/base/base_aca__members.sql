@@ -30,6 +30,7 @@ typed as (
         source._source_row_number as source_row_number,
         {{ row_to_json_text('source') }} as raw_row
     from source
+    {{ evaluate_once() }}
 ),
 
 checked as (

@@ -49,6 +49,7 @@ typed as (
         source._item_index as item_index,
         {{ row_to_json_text('source') }} as raw_row
     from source
+    {{ evaluate_once() }}
 ),
 
 checked as (

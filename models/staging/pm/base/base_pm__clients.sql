@@ -37,6 +37,7 @@ typed as (
         {{ try_cast('deleted_at_text', 'timestamp') }} as deleted_at,
         client_id_text as source_key
     from texts
+    {{ evaluate_once() }}
 ),
 
 checked as (

@@ -39,6 +39,7 @@ typed as (
         {{ try_cast('updated_at_text', 'timestamp') }} as updated_at,
         activity_id_text as source_key
     from texts
+    {{ evaluate_once() }}
 ),
 
 checked as (

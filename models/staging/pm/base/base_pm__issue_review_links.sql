@@ -33,6 +33,7 @@ typed as (
         {{ try_cast('updated_at_text', 'timestamp') }} as updated_at,
         {{ dbt.concat(['issue_id_text', "'|'", 'service_review_id_text']) }} as source_key
     from texts
+    {{ evaluate_once() }}
 ),
 
 checked as (

@@ -35,6 +35,7 @@ typed as (
         {{ try_cast('deleted_at_text', 'timestamp') }} as deleted_at,
         project_type_id_text as source_key
     from texts
+    {{ evaluate_once() }}
 ),
 
 checked as (

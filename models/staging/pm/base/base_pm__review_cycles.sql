@@ -41,6 +41,7 @@ typed as (
         {{ try_cast('deleted_at_text', 'timestamp') }} as deleted_at,
         review_cycle_id_text as source_key
     from texts
+    {{ evaluate_once() }}
 ),
 
 checked as (
