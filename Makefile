@@ -49,11 +49,9 @@ day: setup ## advance the samples one day (ACA files, the PM source); then `make
 	$(PY) -m ingest day aca
 	$(PY) -m ingest simulate pm --days 1
 
-load: setup ## land what is new in every domain without building
-	$(PY) -m ingest load aca
-	$(PY) -m ingest load pm
-	$(PY) -m ingest load clinical
-	$(PY) -m ingest load tes
+load: setup ## land what is new in every registered domain (python -m ingest domains), no build
+	@set -e; for domain in $$($(PY) -m ingest domains --names); do \
+		echo "$(PY) -m ingest load $$domain"; $(PY) -m ingest load $$domain; done
 
 build: setup ## dbt build against WAREHOUSE_TARGET (default dev)
 	$(PY) -m ingest build

@@ -1,5 +1,6 @@
 """`python -m ingest <command> ...`: generate sample data, land it, build, summarize.
 
+    domains                   list the registered domains (dbt_project.yml vars.domains)
     generate <domain> ...     write deterministic sample data (aca, pm, clinical, tes)
     day <domain>              add the next day's sample files (aca)
     simulate pm --days N      advance the operational project-management source
@@ -19,33 +20,35 @@ import os
 import sys
 from pathlib import Path
 
-from ingest import config
-
-GENERATORS = ("aca", "pm", "clinical", "tes")
+from ingest import config, domains
 
 
 def _module(name: str):
-    return importlib.import_module(name)
+    """Import a command's module; a module that cannot be imported fails the CLI loudly."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise SystemExit(f"error: the CLI cannot import {name}: {exc}") from exc
+
+
+def _help(module) -> str:
+    return (module.__doc__ or "").strip().splitlines()[0]
 
 
 def _add_generate(sub) -> None:
     gen = sub.add_parser("generate", help="write deterministic sample data for a domain")
     gsub = gen.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
-    for domain in GENERATORS:
-        try:
-            mod = _module(f"ingest.generators.{domain}")
-        except ModuleNotFoundError:
+    for domain in domains.all_domains():
+        mod = domain.generator_module()
+        if mod is None:
             continue
-        p = gsub.add_parser(domain, help=(mod.__doc__ or "").strip().splitlines()[0])
+        p = gsub.add_parser(domain.name, help=_help(mod))
         mod.add_arguments(p)
         p.set_defaults(func=mod.run)
 
 
 def _add_day(sub) -> None:
-    try:
-        mod = _module("ingest.generators.aca")
-    except ModuleNotFoundError:
-        return
+    mod = _module("ingest.generators.aca")
     day = sub.add_parser("day", help="add the next day's sample files")
     dsub = day.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     p = dsub.add_parser("aca", help="next day of ACA files")
@@ -54,10 +57,7 @@ def _add_day(sub) -> None:
 
 
 def _add_simulate(sub) -> None:
-    try:
-        mod = _module("ingest.generators.pm")
-    except ModuleNotFoundError:
-        return
+    mod = _module("ingest.generators.pm")
     sim = sub.add_parser("simulate", help="advance an operational source by simulated days")
     ssub = sim.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     p = ssub.add_parser("pm", help="advance the project-management database")
@@ -66,10 +66,7 @@ def _add_simulate(sub) -> None:
 
 
 def _add_map_fhir(sub) -> None:
-    try:
-        mod = _module("ingest.clinical.mapper")
-    except ModuleNotFoundError:
-        return
+    mod = _module("ingest.clinical.mapper")
     p = sub.add_parser("map-fhir", help="map FHIR R4 JSON to the clinical NDJSON pipeline output")
     mod.add_map_arguments(p)
     p.set_defaults(func=mod.run_map)
@@ -78,14 +75,17 @@ def _add_map_fhir(sub) -> None:
 def _add_load(sub) -> None:
     load = sub.add_parser("load", help="land raw data with dlt into raw_<domain>")
     lsub = load.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
-    for domain in ("aca", "pm", "clinical", "tes"):
-        try:
-            mod = _module(f"ingest.loaders.{domain}")
-        except ModuleNotFoundError:
-            continue
-        p = lsub.add_parser(domain, help=(mod.__doc__ or "").strip().splitlines()[0])
+    for domain in domains.all_domains():
+        mod = domain.loader_module()
+        p = lsub.add_parser(domain.name, help=_help(mod))
         mod.add_arguments(p)
         p.set_defaults(func=mod.run)
+
+
+def _add_domains(sub) -> None:
+    p = sub.add_parser("domains", help="list the registered domains (dbt_project.yml vars.domains)")
+    domains.add_arguments(p)
+    p.set_defaults(func=domains.run)
 
 
 def _add_run(sub) -> None:
@@ -109,10 +109,7 @@ def _add_build(sub) -> None:
 
 
 def _add_check(sub) -> None:
-    try:
-        mod = _module("ingest.tes_check")
-    except ModuleNotFoundError:
-        return
+    mod = _module("ingest.tes_check")
     check = sub.add_parser("check", help="operator checks of a built domain")
     csub = check.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     p = csub.add_parser("tes", help="eCR Refiner sanity checks and row counts")
@@ -161,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     _add_simulate(sub)
     _add_map_fhir(sub)
     _add_load(sub)
+    _add_domains(sub)
     _add_run(sub)
     _add_test_connection(sub)
     _add_build(sub)
@@ -174,7 +172,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        ap = parser()
+    except config.ConfigError as exc:  # a registry entry that is wrong or cannot be imported
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    args = ap.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except config.ConfigError as exc:

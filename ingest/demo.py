@@ -1,68 +1,37 @@
 """`python -m ingest demo`: the whole warehouse from sample data, every domain.
 
-Generate (reused when already there), land what is new, `dbt build`, print the summary.
+Generate (reused when already there), land what is new, `dbt build`, print the summary,
+for every domain of the registry (ingest/domains.py).
 The same two steps (`prepare`, `land`) serve the cross-engine test and the benchmark.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
-from datetime import date
 
-from ingest import config, dbt_runner, summary
-
-DOMAINS = ("aca", "pm", "clinical", "tes")
-
-
-def _available(domain: str) -> bool:
-    try:
-        importlib.import_module(f"ingest.loaders.{domain}")
-        return True
-    except ModuleNotFoundError:
-        return False
-
-
-def domains() -> list[str]:
-    return [d for d in DOMAINS if _available(d)]
+from ingest import config, dbt_runner, domains, summary
 
 
 def prepare(scale: float = 0.2, days: int = 60, seed: int = 42) -> None:
-    """Write every domain's sample data under WAREHOUSE_DATA_DIR (reused when present)."""
-    from ingest.generators import aca
-
-    aca.generate(aca.default_out_dir(), scale, date(2025, 1, 1), days, seed)
-    if _available("pm"):
-        from ingest.generators import pm
-
-        pm.generate(pm.default_url(), scale=max(scale, 0.02), days=min(days, 30), seed=seed)
-    if _available("clinical"):
-        from ingest.clinical.generate import generate_clinical
-        from ingest.generators import clinical
-
-        generate_clinical(clinical.default_out(), scale=max(scale, 0.02), seed=seed)
-    if _available("tes"):
-        from ingest.generators import tes
-
-        tes.generate(tes.default_out(), scale=max(scale, 0.05), seed=seed)
+    """Write every registered domain's sample data under WAREHOUSE_DATA_DIR (reused when
+    present): each domain's generator decides what `scale` and `days` mean for it."""
+    for domain in domains.all_domains():
+        generator = domain.generator_module()
+        if generator is not None:
+            generator.sample(scale, days, seed)
 
 
 def land(target: config.Target | None = None, only: list[str] | None = None) -> list:
-    """Land what is new in every domain's sample (or those in `only`) into the target;
-    returns the summaries."""
+    """Land what is new in every registered domain's sample (or those in `only`) into the
+    target; returns the summaries."""
     target = target or config.target()
     results = []
-    for domain in domains():
-        if only is not None and domain not in only:
+    for domain in domains.all_domains():
+        if only is not None and domain.name not in only:
             continue
-        loader = importlib.import_module(f"ingest.loaders.{domain}")
-        if domain == "pm":
-            results.append(loader.load(None, target))
-        else:
-            source = importlib.import_module(f"ingest.sources.{domain}")
-            results.append(loader.load([source.default_dir()], target))
+        results.append(domain.loader_module().load_sample(target))
         describe = getattr(results[-1], "describe", None)
         print(describe() if describe else results[-1], file=sys.stderr)
     return results

@@ -15,7 +15,7 @@ import argparse
 import os
 import sys
 
-from ingest import config, dbt_runner, demo, warehouse
+from ingest import config, dbt_runner, demo, domains, warehouse
 
 # read by macros/tests_on_new_loads.sql at run time (a dbt var would force a full re-parse)
 AFTER_LOAD_ENV = "WAREHOUSE_TESTS_AFTER_LOAD"
@@ -25,8 +25,8 @@ def newest_completed_load(target: config.Target) -> str | None:
     """The newest load id in any `raw_<domain>._dlt_loads` of the warehouse, or None."""
     newest: list[str] = []
     with warehouse.connect(target) as con:
-        for domain in demo.DOMAINS:
-            schema = f"raw_{domain}"
+        for domain in domains.all_domains():
+            schema = domain.raw_schema
             if ("_dlt_loads", "table") not in warehouse.relations(con, schema):
                 continue
             rows = warehouse.fetchall(
@@ -37,22 +37,13 @@ def newest_completed_load(target: config.Target) -> str | None:
     return max(newest) if newest else None
 
 
-def select_domains(domains: list[str] | None) -> list[str]:
-    """dbt arguments selecting these domains as their selectors in selectors.yml do (each
-    domain's tag, the shared calendar, the control tables); none for every domain."""
-    if not domains or set(domains) >= set(demo.DOMAINS):
-        return []
-    return ["--select", *(f"tag:{d}" for d in domains), "dim_date", "path:models/ctl",
-            "path:models/staging/ctl", "--indirect-selection", "cautious"]
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
     p.add_argument("--all-tests", action="store_true",
                    help="test every row of every model (as `make build` does)")
-    p.add_argument("--domains", nargs="+", choices=demo.DOMAINS, metavar="DOMAIN",
-                   help=f"land and build only these ({', '.join(demo.DOMAINS)}; default: "
-                        "every one)")
+    names = domains.names()
+    p.add_argument("--domains", nargs="+", choices=names, metavar="DOMAIN",
+                   help=f"land and build only these ({', '.join(names)}; default: every one)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         os.environ[AFTER_LOAD_ENV] = after
     try:
-        result = dbt_runner.invoke(["build", *select_domains(args.domains)], target=target.name)
+        result = dbt_runner.invoke(["build", *domains.select_args(args.domains)],
+                                   target=target.name)
     finally:
         os.environ.pop(AFTER_LOAD_ENV, None)
     if not result.success:

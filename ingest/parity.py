@@ -15,9 +15,8 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest import config, warehouse
+from ingest import config, domains, warehouse
 
-MART_SCHEMAS = ("aca", "pm", "clinical", "ecr")
 # Columns that carry load times or load ids: they differ between any two runs by design.
 VOLATILE_COLUMNS = {
     "load_id",
@@ -124,21 +123,23 @@ def mart_tables(target: config.Target) -> list[tuple[str, str]]:
 
         return [
             (schema, name)
-            for schema in MART_SCHEMAS
+            for schema in domains.mart_schemas()
             for name, _kind in spark_session.relations(schema)
         ]
     with warehouse.connect(target, read_only=target.is_duckdb) as con:
         return [
             (schema, name)
-            for schema in MART_SCHEMAS
+            for schema in domains.mart_schemas()
             for name, _kind in warehouse.relations(con, schema)
         ]
 
 
 def compare(
-    left: config.Target, right: config.Target, schemas: tuple[str, ...] = MART_SCHEMAS
+    left: config.Target, right: config.Target, schemas: tuple[str, ...] | None = None
 ) -> tuple[list[str], list[TableDiff]]:
-    """Compare every mart relation of two targets; returns (tables compared, differences)."""
+    """Compare every mart relation of two targets (the mart schemas of every registered
+    domain, or `schemas`); returns (tables compared, differences)."""
+    schemas = tuple(domains.mart_schemas()) if schemas is None else schemas
     left_tables = {t for t in mart_tables(left) if t[0] in schemas}
     right_tables = {t for t in mart_tables(right) if t[0] in schemas}
     diffs: list[TableDiff] = []

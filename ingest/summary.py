@@ -7,9 +7,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from ingest import config, warehouse
-
-MART_SCHEMAS = ("aca", "pm", "clinical", "ecr", "ctl")
+from ingest import config, domains, warehouse
 
 
 def test_results() -> Counter:
@@ -28,7 +26,7 @@ def run(_args=None) -> int:
     target = config.target()
     print(f"\nWarehouse: {target.describe()}")
     with warehouse.connect(target, read_only=target.is_duckdb) as con:
-        for schema in MART_SCHEMAS:
+        for schema in [*domains.mart_schemas(), "ctl"]:
             rels = warehouse.relations(con, schema)
             if not rels:
                 continue

@@ -1177,6 +1177,12 @@ def default_out_dir() -> Path:
     return config.data_dir() / "sample" / "aca"
 
 
+def sample(scale: float, days: int, seed: int) -> None:
+    """The demo's sample (domain registry): `days` days from 2025-01-01 in the default
+    folder, reused when already there."""
+    generate(default_out_dir(), scale, date(2025, 1, 1), days, seed)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: <WAREHOUSE_DATA_DIR>/sample/aca)")

@@ -21,6 +21,12 @@ def default_out() -> Path:
     return config.data_dir() / "sample" / "clinical"
 
 
+def sample(scale: float, days: int, seed: int) -> None:
+    """The demo's sample (domain registry): at least scale 0.02 in the default folder,
+    reused when already there; `days` does not apply to one pipeline output."""
+    generate_clinical(default_out(), scale=max(scale, 0.02), seed=seed)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: <WAREHOUSE_DATA_DIR>/sample/clinical)")

@@ -955,6 +955,12 @@ def default_url() -> str:
     return f"sqlite:///{data_dir() / 'ops' / 'pm.sqlite'}"
 
 
+def sample(scale: float, days: int, seed: int) -> None:
+    """The demo's sample (domain registry): the operational database at the default URL,
+    at least scale 0.02 and at most 30 days of history; reused when already there."""
+    generate(default_url(), scale=max(scale, 0.02), days=min(days, 30), seed=seed)
+
+
 def _warehouse_dbname() -> str:
     return env("WAREHOUSE_PG_DBNAME", "warehouse")
 

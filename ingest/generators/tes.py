@@ -512,6 +512,12 @@ def default_out() -> Path:
     return config.data_dir() / "sample" / "tes"
 
 
+def sample(scale: float, days: int, seed: int) -> None:
+    """The demo's sample (domain registry): two releases at scale 0.05 or more in the
+    default folder; `days` does not apply to quarterly releases."""
+    generate(default_out(), scale=max(scale, 0.05), seed=seed)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="output folder (default: $WAREHOUSE_DATA_DIR/sample/tes)")

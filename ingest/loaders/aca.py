@@ -33,6 +33,11 @@ def load(paths: list[Path], target: config.Target | None = None) -> runner.LoadS
                              workers=os.cpu_count() or 1)
 
 
+def load_sample(target: config.Target) -> runner.LoadSummary:
+    """What is new in the sample folder (the demo and `make load`, via the domain registry)."""
+    return load([aca.default_dir()], target)
+
+
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [aca.default_dir()]
     summary = load(paths, config.target(args.target))

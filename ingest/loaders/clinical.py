@@ -177,6 +177,11 @@ def load(paths: list[Path], target: config.Target | None = None) -> ClinicalLoad
     return ClinicalLoad(landing, changes)
 
 
+def load_sample(target: config.Target) -> ClinicalLoad:
+    """What is new in the sample folder (the demo and `make load`, via the domain registry)."""
+    return load([clinical.default_dir()], target)
+
+
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [clinical.default_dir()]
     try:

@@ -197,6 +197,12 @@ def load(
     return summary
 
 
+def load_sample(target: config.Target) -> PmLoadSummary:
+    """What changed in the sample database since the last run (the demo and `make load`,
+    via the domain registry)."""
+    return load(None, target)
+
+
 def _load(url: str, target: config.Target, record, refresh: tuple[str, ...]) -> PmLoadSummary:
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)

@@ -33,6 +33,11 @@ def load(paths: list[Path], target: config.Target | None = None) -> runner.LoadS
     return runner.land_files(tes.DOMAIN, files, tes.read, target=target)
 
 
+def load_sample(target: config.Target) -> runner.LoadSummary:
+    """What is new in the sample folder (the demo and `make load`, via the domain registry)."""
+    return load([tes.default_dir()], target)
+
+
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [tes.default_dir()]
     try:

@@ -1,10 +1,7 @@
 -- One row per landed file across all domains: when it landed, by which load, how many rows.
--- Each domain that lands files contributes its stg_<domain>__landed_files model.
-{%- set domain_files = [
-    ref('stg_aca__landed_files'),
-    ref('stg_clinical__landed_files'),
-    ref('stg_tes__landed_files'),
-] %}
+-- Each registered domain that lands files (`landed_files: true` in vars.domains) contributes
+-- its stg_<domain>__landed_files model.
+{%- set domain_files = domain_refs('stg_{domain}__landed_files', landed_files_only=true) %}
 
 with unioned as (
     {{ union_built_relations(domain_files) }}

@@ -1,11 +1,6 @@
 -- Every raw row, in every domain, that could not be used: one table for operators.
--- Each domain contributes its stg_<domain>__rejects model (add yours to the list).
-{%- set domain_rejects = [
-    ref('stg_aca__rejects'),
-    ref('stg_clinical__rejects'),
-    ref('stg_pm__rejects'),
-    ref('stg_tes__rejects'),
-] %}
+-- Each registered domain (vars.domains) contributes its stg_<domain>__rejects model.
+{%- set domain_rejects = domain_refs('stg_{domain}__rejects') %}
 
 with unioned as (
     {{ union_built_relations(domain_rejects) }}

@@ -314,7 +314,7 @@ def test_nightly_selects_a_domain_as_its_selector_in_selectors_yml_does():
     import yaml
 
     from ingest import config
-    from ingest.nightly import select_domains
+    from ingest.domains import select_args
 
     spec = yaml.safe_load((config.PROJECT_ROOT / "selectors.yml").read_text())
     prefix = {"tag": "tag:", "fqn": "", "path": "path:"}
@@ -322,6 +322,6 @@ def test_nightly_selects_a_domain_as_its_selector_in_selectors_yml_does():
         parts = selector["definition"]["union"]
         assert {p["indirect_selection"] for p in parts} == {"cautious"}
         wanted = {prefix[p["method"]] + p["value"] for p in parts}
-        args = select_domains([selector["name"]])
+        args = select_args([selector["name"]])
         assert set(args[1:args.index("--indirect-selection")]) == wanted
         assert args[-2:] == ["--indirect-selection", "cautious"]

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from conftest import REPO_ROOT, dbt
 
+from ingest import domains
+
 ANALYSES = sorted(p.stem for p in (REPO_ROOT / "analyses").glob("*.sql"))
 
 
@@ -17,7 +19,8 @@ def test_readme_lists_every_analysis():
     listed = set(re.findall(r"^\| `([a-z0-9_]+)` \|", readme, flags=re.MULTILINE))
     assert ANALYSES, "no analyses"
     assert set(ANALYSES) <= listed, f"not in README: {sorted(set(ANALYSES) - listed)}"
-    stale = {name for name in listed if name.split("_")[0] in ("aca", "pm", "clinical", "ecr")}
+    schemas = set(domains.mart_schemas())
+    stale = {name for name in listed if name.split("_")[0] in schemas}
     assert stale <= set(ANALYSES), f"README lists missing analyses: {sorted(stale - set(ANALYSES))}"
 
 

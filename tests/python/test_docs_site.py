@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest import domains
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-output" / "docs-site"
 CHROMIUM = os.environ.get("WAREHOUSE_CHROMIUM", "/usr/bin/chromium")
@@ -112,7 +114,7 @@ def test_project_loads_with_the_overview(site, browser):
         ".map(a => a.innerText.trim()); return t.includes('warehouse') ? t : null; })()",
         "the project tree (project warehouse)",
     )
-    for source in ("aca", "pm", "clinical", "tes", "ctl"):
+    for source in (*domains.names(), "ctl"):
         assert source in tree, f"source {source} missing from the tree"
     text = wait_for(
         browser,
@@ -121,7 +123,7 @@ def test_project_loads_with_the_overview(site, browser):
     )
     # Our own __overview__ doc block, not dbt's default welcome text.
     assert "Welcome!" not in text
-    for words in ("How to start", "aca", "pm", "clinical", "ecr", "ctl"):
+    for words in ("How to start", *domains.mart_schemas(), "ctl"):
         assert words in text, f"overview lacks {words!r}"
     browser.save_screenshot(str(SCREENSHOTS / "overview.png"))
 

@@ -134,7 +134,11 @@ def test_cli_refuses_a_hostile_setting_with_one_line_and_exit_2(monkeypatch):
 
 @pytest.mark.parametrize(
     "dbt_vars",
-    ['{analyst_role: "analyst; drop schema aca cascade"}', '{mart_schemas: [aca, "pm; drop"]}'],
+    [
+        '{analyst_role: "analyst; drop schema aca cascade"}',
+        '{domains: [{name: aca, mart_schema: "aca; drop schema aca cascade"}]}',
+        '{domains: [{name: "aca; drop", mart_schema: aca}]}',
+    ],
 )
 def test_hostile_dbt_var_is_refused_before_any_sql(duckdb_warehouse, dbt_vars):
     done = cli("build", "--", "run-operation", "grant_analyst_schema_usage", "--vars", dbt_vars,

@@ -3,46 +3,8 @@
 -- reaches back to 1900-01-01). A soft delete closes the last version at deleted_at and a
 -- hard delete at the build that noticed it; either way the key keeps no current
 -- version and its last version is flagged is_deleted. Plus an unknown row.
-with snapshot as (
-    select * from {{ ref('snp_pm__clients') }}
-),
-
-versions as (
-    select
-        snapshot.*,
-        row_number() over (partition by client_id order by dbt_valid_from) as snapshot_version,
-        lead(updated_at) over (partition by client_id order by dbt_valid_from) as next_updated_at
-    from snapshot
-),
-
-windowed as (
-    select
-        versions.*,
-        case
-            when snapshot_version = 1 then cast({{ far_past() }} as {{ dbt.type_timestamp() }})
-            else cast(updated_at as {{ dbt.type_timestamp() }})
-        end as valid_from,
-        case
-            when next_updated_at is not null then cast(next_updated_at as {{ dbt.type_timestamp() }})
-            when deleted_at is not null then cast(deleted_at as {{ dbt.type_timestamp() }})
-            when dbt_valid_to is not null then cast(dbt_valid_to as {{ dbt.type_timestamp() }})
-        end as valid_to
-    from versions
-),
-
-kept as (
-    -- the version a soft delete opens starts and ends at deleted_at: it only closes the
-    -- version before it (unless the key was first seen already deleted)
-    select * from windowed
-    where not (deleted_at is not null and snapshot_version > 1 and valid_to <= valid_from)
-),
-
-numbered as (
-    select
-        kept.*,
-        row_number() over (partition by client_id order by valid_from) as version_number,
-        lead(valid_from) over (partition by client_id order by valid_from) as next_valid_from
-    from kept
+with history as (
+    {{ scd2_history(ref('snp_pm__clients'), 'client_id') }}
 ),
 
 known as (
@@ -57,7 +19,7 @@ known as (
         valid_to,
         valid_to is null as is_current,
         (next_valid_from is null and valid_to is not null) as is_deleted
-    from numbered
+    from history
 ),
 
 unknown as (
