@@ -14,7 +14,8 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 DEMO_SCALE ?= 0.2
 DEMO_DAYS ?= 60
 SEED ?= 42
-PYTEST_ARGS ?=
+# pytest: one worker per core (pytest-xdist); PYTEST_ARGS= runs the suite in one process
+PYTEST_ARGS ?= -n auto -p no:logging
 BENCH_SCALE ?= 1
 BENCH_TARGET ?= dev
 DOCS_PORT ?= 8080
@@ -69,12 +70,14 @@ test: setup lint checks ## lint, project checks, then pytest (generate, land, db
 # runtime jar (scripts/setup-spark.sh), then the Spark tests (ACA on Spark against DuckDB).
 SPARK_JAR := $(abspath data/spark/jars/iceberg-spark-runtime-3.5_2.12-1.10.2-jackson.jar)
 SPARK_DOMAINS ?= aca
+# one Spark JVM at a time: no pytest workers
+SPARK_PYTEST_ARGS ?= -p no:logging
 
 test-spark: | $(UV) ## Spark + Iceberg: ACA lands, builds and tests on Spark; marts match DuckDB
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON_BIN) --group spark
 	scripts/setup-spark.sh
 	WAREHOUSE_TEST_SPARK=1 WAREHOUSE_TEST_SPARK_DOMAINS="$(SPARK_DOMAINS)" \
-		WAREHOUSE_SPARK_JARS=$(SPARK_JAR) $(PY) -m pytest -m spark $(PYTEST_ARGS)
+		WAREHOUSE_SPARK_JARS=$(SPARK_JAR) $(PY) -m pytest -m spark $(SPARK_PYTEST_ARGS)
 
 lint: setup ## ruff (Python), yamllint (YAML), sqlfluff (SQL as DuckDB and PostgreSQL render it)
 	$(PY) -m ruff check ingest tests/python scripts

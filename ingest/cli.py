@@ -18,7 +18,6 @@ import argparse
 import importlib
 import os
 import sys
-from pathlib import Path
 
 from ingest import config, domains
 
@@ -197,5 +196,3 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return 1
 
-
-__all__ = ["main", "parser", "Path"]

@@ -148,9 +148,17 @@ def select_args(selected: list[str] | None) -> list[str]:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--names", action="store_true", help="names only, one a line (for scripts)")
+    p.add_argument("--pipelines-dir", action="store_true",
+                   help="print dlt's pipelines folder of the current warehouse (for "
+                        "`dlt pipeline --pipelines-dir DIR warehouse_<domain> info|trace|show`)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.pipelines_dir:
+        from ingest import runner
+
+        print(runner.pipelines_dir(config.target()))
+        return 0
     for domain in all_domains():
         if args.names:
             print(domain.name)

@@ -1,4 +1,5 @@
-"""The expect_* generic tests of tests/generic/, run by real dbt on DuckDB and PostgreSQL.
+"""The generic tests of tests/generic/ (the expect_* tests and the project's scd2_* tests),
+run by real dbt on DuckDB and PostgreSQL.
 
 A throwaway dbt project (named `warehouse`, like the real one, so that the tests' calls to
 `warehouse.expectations_*` macros resolve) gets the repository's tests/generic/ and
@@ -28,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "generic_tests"
 
 IMPLEMENTED_TESTS = frozenset(
-    path.stem for path in (REPO_ROOT / "tests" / "generic").glob("expect_*.sql")
+    path.stem for path in (REPO_ROOT / "tests" / "generic").glob("*.sql")
 )
 REQUIRED_TESTS = frozenset(
     {
@@ -236,7 +237,7 @@ def build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 def test_seeds_load(build: Build) -> None:
     seeds = [r for r in build.result.result.results if r.node.resource_type == "seed"]
-    assert len(seeds) == 6
+    assert len(seeds) == 8
     assert all(str(r.status) == "success" for r in seeds), [(r.node.name, r.message) for r in seeds]
 
 

@@ -13,27 +13,37 @@ with source as (
     {{ landed_since_last_build('aca', 'claim_lines', 'claim_id') }}
 ),
 
-typed as (
+trimmed as (
     select
         {{ clean_text('source.claim_id') }} as claim_id,
         {{ clean_text('source.line_number') }} as line_number_text,
-        {{ try_cast(clean_text('source.line_number'), 'integer') }} as line_number,
         {{ clean_text('source.member_id') }} as member_id,
         {{ clean_text('source.provider_npi') }} as provider_npi,
         {{ clean_text('source.plan_id') }} as plan_id,
         {{ clean_text('source.service_date') }} as service_date_text,
-        {{ try_cast(clean_text('source.service_date'), 'date') }} as service_date,
         upper({{ clean_text('source.procedure_code') }}) as procedure_code,
         upper({{ clean_text('source.diagnosis_code') }}) as diagnosis_code,
-        {{ try_cast(clean_text('source.billed_amount_usd'), 'decimal(14, 2)') }} as billed_amount_usd,
-        {{ try_cast(clean_text('source.allowed_amount_usd'), 'decimal(14, 2)') }} as allowed_amount_usd,
-        {{ try_cast(clean_text('source.paid_amount_usd'), 'decimal(14, 2)') }} as paid_amount_usd,
+        {{ clean_text('source.billed_amount_usd') }} as billed_amount_text,
+        {{ clean_text('source.allowed_amount_usd') }} as allowed_amount_text,
+        {{ clean_text('source.paid_amount_usd') }} as paid_amount_text,
         lower({{ clean_text('source.claim_status') }}) as claim_status,
         source._dlt_load_id as load_id,
         source._source_file as source_file,
         source._source_row_number as source_row_number,
         {{ row_to_json_text('source') }} as raw_row
     from source
+    {{ evaluate_once() }}
+),
+
+typed as (
+    select
+        trimmed.*,
+        {{ try_cast('line_number_text', 'integer') }} as line_number,
+        {{ try_cast('service_date_text', 'date') }} as service_date,
+        {{ try_cast('billed_amount_text', 'decimal(14, 2)') }} as billed_amount_usd,
+        {{ try_cast('allowed_amount_text', 'decimal(14, 2)') }} as allowed_amount_usd,
+        {{ try_cast('paid_amount_text', 'decimal(14, 2)') }} as paid_amount_usd
+    from trimmed
     {{ evaluate_once() }}
 ),
 
