@@ -117,19 +117,20 @@ def checksum(rows: Counter) -> str:
     return f"{digest:016x}"
 
 
-def mart_tables(target: config.Target) -> list[tuple[str, str]]:
+def mart_tables(target: config.Target, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(schema, relation) of every relation in these schemas of the target."""
     if target.is_spark:
         from ingest import spark_session
 
         return [
             (schema, name)
-            for schema in domains.mart_schemas()
+            for schema in schemas
             for name, _kind in spark_session.relations(schema)
         ]
     with warehouse.connect(target, read_only=target.is_duckdb) as con:
         return [
             (schema, name)
-            for schema in domains.mart_schemas()
+            for schema in schemas
             for name, _kind in warehouse.relations(con, schema)
         ]
 
@@ -140,8 +141,8 @@ def compare(
     """Compare every mart relation of two targets (the mart schemas of every registered
     domain, or `schemas`); returns (tables compared, differences)."""
     schemas = tuple(domains.mart_schemas()) if schemas is None else schemas
-    left_tables = {t for t in mart_tables(left) if t[0] in schemas}
-    right_tables = {t for t in mart_tables(right) if t[0] in schemas}
+    left_tables = set(mart_tables(left, schemas))
+    right_tables = set(mart_tables(right, schemas))
     diffs: list[TableDiff] = []
     for missing in sorted(left_tables ^ right_tables):
         side = "left" if missing in left_tables else "right"

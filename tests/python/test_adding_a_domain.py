@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -92,10 +93,10 @@ def test_a_new_domain_needs_its_folders_and_one_registry_entry(pg_warehouse, tmp
         "select shipped_on, carrier, parcel_count, weight_kg from parcels.mart_parcels__daily "
         "order by 1, 2"
     ) == [
-        (_date("2025-03-01"), "dhl", 1, Decimal("11.500")),
-        (_date("2025-03-01"), "ups", 2, Decimal("1.700")),
-        (_date("2025-03-02"), "dhl", 1, Decimal("0.750")),
-        (_date("2025-03-02"), "ups", 1, Decimal("5.500")),
+        (date.fromisoformat("2025-03-01"), "dhl", 1, Decimal("11.500")),
+        (date.fromisoformat("2025-03-01"), "ups", 2, Decimal("1.700")),
+        (date.fromisoformat("2025-03-02"), "dhl", 1, Decimal("0.750")),
+        (date.fromisoformat("2025-03-02"), "ups", 1, Decimal("5.500")),
     ]
     # every row that cannot be used reaches ctl.rejects with its reason
     assert sorted(query(
@@ -124,9 +125,3 @@ def test_a_new_domain_needs_its_folders_and_one_registry_entry(pg_warehouse, tmp
     assert manifest["nodes"]["model.warehouse.mart_parcels__daily"]["description"]
 
     assert "schema parcels" in _cli(project, "summary")
-
-
-def _date(text: str):
-    from datetime import date
-
-    return date.fromisoformat(text)
