@@ -26,7 +26,7 @@ CHECKS_DIR := $(abspath test-output/checks)
 CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
-.PHONY: help setup demo day load build nightly summary test test-spark lint lint-sql lint-sql-pg checks docs \
+.PHONY: help setup demo day load build nightly summary test test-fast test-spark lint lint-sql lint-sql-pg checks docs \
 	docs-static pg-up pg-down clean clean-data
 
 help: ## list the targets
@@ -65,6 +65,19 @@ summary: setup ## rows per mart, test results, rejects by reason
 
 test: setup lint checks ## lint, project checks, then pytest (generate, land, dbt build, checks)
 	WAREHOUSE_DOCS_SITE=$(CHECKS_DIR)/target/static_index.html $(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit-test loop: ruff, yamllint, sqlfluff on the SQL changed since FAST_BASE (committed
+# or not), then every test not marked `build` (pytest.mark.build: it runs dbt).
+FAST_BASE ?= $(shell git merge-base HEAD origin/main 2>/dev/null || echo HEAD)
+CHANGED_SQL = $(sort $(filter %.sql,$(shell git diff --name-only --diff-filter=d $(FAST_BASE) -- \
+	models snapshots analyses tests; git ls-files --others --exclude-standard -- \
+	models snapshots analyses tests)))
+
+test-fast: setup ## ruff, yamllint, sqlfluff on changed SQL, the tests that run no dbt (~1 min)
+	$(PY) -m ruff check ingest tests/python scripts
+	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
+	$(if $(CHANGED_SQL),scripts/lint-sql.sh duckdb $(CHANGED_SQL),@echo "sqlfluff: no SQL changed since $(FAST_BASE)")
+	$(PY) -m pytest $(PYTEST_ARGS) -m "not build and not spark"
 
 # Spark + Iceberg (docs/spark.md): the `spark` dependency group, the locally built Iceberg
 # runtime jar (scripts/setup-spark.sh), then the Spark tests (ACA on Spark against DuckDB).

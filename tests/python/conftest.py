@@ -21,6 +21,32 @@ from ingest import config
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ("duckdb", "pg")
 
+# Module-scoped fixtures that build a warehouse with dbt: a test using one is a `build` test.
+BUILDING_FIXTURES = frozenset({"bad_day"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if BUILDING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
+
+
+@pytest.fixture(autouse=True)
+def _dbt_only_in_build_tests(request, monkeypatch):
+    """`make test-fast` leaves out the tests marked `build`: any other test that starts dbt
+    fails here, naming the marker it lacks, so the fast set stays free of warehouse builds."""
+    if request.node.get_closest_marker("build") is not None:
+        return
+    from ingest import dbt_runner
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(
+            f"{request.node.nodeid} runs dbt: mark it `build` (pytest.mark.build)"
+        )
+
+    monkeypatch.setattr(dbt_runner, "invoke", refuse)
+    monkeypatch.setattr(dbt_runner, "run_cli", refuse)
+
 
 def real_data_dir() -> Path | None:
     path = Path(os.environ.get("WAREHOUSE_REAL_DATA_DIR", REPO_ROOT.parent / "shared/data/real"))

@@ -14,6 +14,8 @@ from conftest import dbt, query, scalar
 from ingest.generators import aca as generator
 from ingest.loaders import aca as loader
 
+pytestmark = pytest.mark.build
+
 SCALE = 0.1
 DAYS = 6
 

@@ -23,6 +23,8 @@ import pytest
 import yaml
 from conftest import REPO_ROOT, query
 
+pytestmark = pytest.mark.build
+
 FIXTURE = REPO_ROOT / "tests" / "python" / "fixtures" / "new_domain"
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 # where a domain's own files live; anything else a new domain needed would be a shared file

@@ -6,10 +6,13 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import REPO_ROOT, dbt
 
 from ingest import domains
+
+pytestmark = pytest.mark.build
 
 ANALYSES = sorted(p.stem for p in (REPO_ROOT / "analyses").glob("*.sql"))
 

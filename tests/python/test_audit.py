@@ -116,6 +116,7 @@ def test_watermark_is_replaced_and_totals_accumulate(warehouse):
     assert audit.read_watermark("shop", "customers") == (None, 0)
 
 
+@pytest.mark.build
 def test_dbt_test_failure_lands_in_data_quality_result(warehouse, tmp_path):
     """A passing build, then a test that fails: both land in ctl, and the views show it."""
     select = ["--select", "path:models/staging/ctl", *CTL_VIEWS]

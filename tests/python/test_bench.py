@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ingest import bench
+
+pytestmark = pytest.mark.build
 
 
 def _positive(value) -> bool:

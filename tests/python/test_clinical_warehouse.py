@@ -16,6 +16,8 @@ from ingest.clinical.generate import OUTPUT_FILE, generate_clinical
 from ingest.clinical.mapper import map_paths, write_ndjson
 from ingest.loaders import clinical as loader
 
+pytestmark = pytest.mark.build
+
 REGRESSION = "fhir/dfps_regression"
 US_CORE = "fhir/us_core_servicerequest_examples"
 BASELINE = "fhir_bundle_sr.json"

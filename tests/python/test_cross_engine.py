@@ -9,6 +9,8 @@ from conftest import _warehouse_env, dbt
 
 from ingest import demo, parity
 
+pytestmark = pytest.mark.build
+
 
 @pytest.mark.postgres
 def test_every_mart_is_identical_on_duckdb_and_postgres(tmp_path, monkeypatch, request):

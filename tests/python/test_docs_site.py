@@ -19,6 +19,8 @@ import pytest
 
 from ingest import domains
 
+pytestmark = pytest.mark.build
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-output" / "docs-site"
 CHROMIUM = os.environ.get("WAREHOUSE_CHROMIUM", "/usr/bin/chromium")

@@ -25,6 +25,8 @@ import pytest
 from conftest import parallel_plans_sql
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+pytestmark = pytest.mark.build
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "python" / "fixtures" / "generic_tests"
 

@@ -23,6 +23,8 @@ from ingest.generators import pm as generator
 from ingest.loaders import pm as loader
 from ingest.sources import pm as source
 
+pytestmark = pytest.mark.build
+
 SCALE = 0.05
 DAYS = 4
 SEED = 11

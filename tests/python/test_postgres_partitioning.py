@@ -12,6 +12,8 @@ from ingest.generators import aca as generator
 from ingest.loaders import aca as loader
 from ingest.sources import aca
 
+pytestmark = pytest.mark.build
+
 PARTITIONED = ["--vars", "{partition_claim_lines: true}"]
 
 

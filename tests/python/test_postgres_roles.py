@@ -28,6 +28,7 @@ def _as(role: str, target: config.Target, sql: str):
         con.close()
 
 
+@pytest.mark.build
 @pytest.mark.postgres
 def test_analyst_reads_marts_without_identifiers(pg_warehouse):
     target = pg_warehouse

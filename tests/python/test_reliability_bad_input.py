@@ -437,6 +437,7 @@ def test_cli_prints_one_line_and_exits_1_on_an_unreadable_file(duckdb_warehouse,
 # ------------------------------------------------------------------------------ drift
 
 
+@pytest.mark.build
 def test_dropped_column_fails_in_staging_naming_the_column(duckdb_warehouse, tmp_path):
     """A raw table that lost a column (landed by a reader without the header check) fails the
     staging model with the column's name, never a silent null."""
@@ -487,6 +488,7 @@ def test_json_document_with_a_wrong_top_level_shape_is_quarantined(tmp_path):
 
 
 
+@pytest.mark.build
 @pytest.mark.postgres
 def test_changed_column_type_in_the_operational_database_stops_the_load_until_refreshed(
     duckdb_warehouse, pg_server, tmp_path

@@ -15,7 +15,7 @@ from fixtures.bad_input.reliability import build_aca, query
 from ingest.generators import aca as generator
 from ingest.loaders import aca as loader
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.build]
 READERS = 4
 
 

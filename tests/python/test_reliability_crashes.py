@@ -34,6 +34,8 @@ from ingest import config, parity, runner, warehouse
 from ingest.generators import aca as generator
 from ingest.loaders import aca as loader
 
+pytestmark = pytest.mark.build
+
 SEED = 20251123
 DAYS = 12
 LOAD_PHASES = ("read", "extract", "normalize", "load", "loaded")

@@ -20,6 +20,8 @@ from ingest.generators import aca as generator
 from ingest.loaders import aca as loader
 from ingest.sources import aca as source
 
+pytestmark = pytest.mark.build
+
 DAYS = 60
 START = date(2025, 1, 1)
 STEPS = ((0, 20), (20, 40), (40, 60))

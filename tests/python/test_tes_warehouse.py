@@ -12,11 +12,14 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
 from conftest import dbt, query, scalar
 
 from ingest import dbt_runner
 from ingest.generators import tes as generator
 from ingest.loaders import tes as loader
+
+pytestmark = pytest.mark.build
 
 COVID_URL = "https://tes.tools.aimsplatform.org/api/fhir/ValueSet/07221093-b8a1-4b1d-8678-259277bfba64"
 RSG = "https://tes.tools.aimsplatform.org/api/fhir/ValueSet/rs-grouper-"

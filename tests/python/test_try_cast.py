@@ -12,6 +12,8 @@ from conftest import query
 
 from ingest import dbt_runner, warehouse
 
+pytestmark = pytest.mark.build  # compiles the macro with dbt
+
 TYPES = {
     "as_date": "date",
     "as_timestamp": "timestamp",
