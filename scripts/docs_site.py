@@ -10,12 +10,20 @@ WAREHOUSE_TARGET (a DuckDB target). Without `--sample`, when the DuckDB target's
 not exist yet (a fresh clone), the docs build that sample in a warehouse of their own under
 `<WAREHOUSE_DATA_DIR>/docs-sample/`, so `make docs` works before `make demo`. Artifacts go to
 WAREHOUSE_DBT_TARGET_PATH (default `target/`); the single-file site is `static_index.html`.
+
+Column-level lineage comes with it: dbt-colibri reads the manifest and catalog and writes
+`lineage/index.html` beside the site (one self-contained page, telemetry off), which the
+overview links to. `lineage/index.html?model=<unique_id>&column=<name>&parents=all` opens
+one column's lineage back to the raw columns. An error from colibri on any column fails
+the run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -95,7 +103,29 @@ def generate(static: bool, sample: bool) -> Path:
     if not out.exists():
         raise SystemExit(f"error: dbt docs generate did not write {out}")
     print(f"docs site: {out}")
+    column_lineage(target_path())
     return out
+
+
+def column_lineage(target: Path) -> Path:
+    """Write `<target>/lineage/index.html` (and colibri-manifest.json) with dbt-colibri."""
+    colibri = Path(sys.executable).with_name("colibri")
+    if not colibri.exists():
+        raise SystemExit(f"error: {colibri} is missing; run `make setup` (dbt-colibri, dev group)")
+    out = target / "lineage"
+    done = subprocess.run(
+        [str(colibri), "generate", "--output-dir", str(out), "--light", "--disable-telemetry",
+         "--manifest", str(target / "manifest.json"), "--catalog", str(target / "catalog.json")],
+        capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1"},
+    )
+    log = done.stdout + done.stderr
+    errors = [line.strip() for line in log.splitlines() if re.search(r"\[ERROR\]", line)]
+    page = out / "index.html"
+    if done.returncode != 0 or errors or not page.exists():
+        detail = "\n".join(errors[:20]) or log[-2000:]
+        raise SystemExit(f"error: column lineage (dbt-colibri) failed:\n{detail}")
+    print(f"column lineage: {page}")
+    return page
 
 
 def serve(port: int) -> None:

@@ -3,11 +3,14 @@ and chromedriver, installed by scripts/install-system-deps.sh).
 
 The site is WAREHOUSE_DOCS_SITE when set (`make test` points it at the one `make checks`
 generated); otherwise this module builds a small sample warehouse and generates the site
-itself. Screenshots land in test-output/docs-site/.
+itself. Screenshots land in test-output/docs-site/. The column-lineage page (dbt-colibri,
+`lineage/index.html` beside the site) is opened the same way, for one mart column of each
+domain, and must draw that column's path back to the raw column it comes from.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +31,14 @@ CHROMEDRIVER = os.environ.get("WAREHOUSE_CHROMEDRIVER", "/usr/bin/chromedriver")
 MART = "model.warehouse.fct_claim_lines"
 MART_COLUMNS = ("claim_line_sk", "member_sk", "service_date", "allowed_amount_usd")
 TIMEOUT_S = 60
+# one mart column per registered domain, and the raw column it is computed from
+COLUMN_LINEAGE = {
+    "aca": ("mart_plan_pmpm", "allowed_pmpm_usd", "aca.claim_lines", "allowed_amount_usd"),
+    "pm": ("mart_pm__project_health", "client_name", "pm.clients", "name"),
+    "clinical": ("mart_clinical__mapping_review", "mapping_strategy", "clinical.mappings",
+                 "strategy"),
+    "tes": ("refinement_cache", "jurisdiction_id", "tes.configurations", "jurisdiction_id"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +138,11 @@ def test_project_loads_with_the_overview(site, browser):
     assert "Welcome!" not in text
     for words in ("How to start", *domains.mart_schemas(), "ctl"):
         assert words in text, f"overview lacks {words!r}"
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.app-details a')).map(a => a.href)"
+    )
+    lineage = (site.parent / "lineage" / "index.html").as_uri()
+    assert lineage in links, f"overview does not link the column lineage page ({links})"
     browser.save_screenshot(str(SCREENSHOTS / "overview.png"))
 
 
@@ -172,3 +188,50 @@ def test_lineage_graph_renders(site, browser):
     )
     assert painted > 500, f"only {painted} pixels drawn"
     browser.save_screenshot(str(SCREENSHOTS / "lineage.png"))
+
+
+def column_path(lineage: dict, node: str, column: str) -> tuple[set, set]:
+    """(every (node, column) the column is computed from, the node-to-node steps on the way)."""
+    parents = lineage["lineage"]["parents"]
+    found, steps, todo = set(), set(), [(node, column)]
+    while todo:
+        child = todo.pop()
+        for parent in parents.get(child[0], {}).get(child[1], []):
+            upstream = (parent["dbt_node"], parent["column"])
+            steps.add((upstream[0], child[0]))
+            if upstream not in found:
+                found.add(upstream)
+                todo.append(upstream)
+    return found, steps
+
+
+def test_every_domain_has_a_column_traced():
+    assert set(COLUMN_LINEAGE) == set(domains.names())
+
+
+@pytest.mark.parametrize("domain", sorted(COLUMN_LINEAGE))
+def test_column_lineage_reaches_the_raw_column(site, browser, domain):
+    mart, column, source, raw_column = COLUMN_LINEAGE[domain]
+    model, source = f"model.warehouse.{mart}", f"source.warehouse.{source}"
+    page = site.parent / "lineage" / "index.html"
+    assert page.is_file(), f"{page} missing: docs_site.py writes it with the site"
+    lineage = json.loads((page.parent / "colibri-manifest.json").read_text())
+    found, steps = column_path(lineage, model, column)
+    assert (source, raw_column) in found, f"{mart}.{column} does not reach {source}.{raw_column}"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.get(f"{page.as_uri()}?model={model}&column={column}&parents=all")
+    # the column's path is drawn as animated edges, from the raw table to the mart (the
+    # graph is laid out in steps: wait until both ends are drawn)
+    drawn = wait_for(
+        browser,
+        "(() => { const e = Array.from(document.querySelectorAll('.react-flow__edge.animated'))"
+        ".map(x => (x.getAttribute('aria-label') || '').replace(/^Edge from /, '')"
+        ".split(' to '));"
+        f" return e.some(x => x[0] === '{source}') && e.some(x => x[1] === '{model}')"
+        " ? e : null; })()",
+        f"the lineage of {mart}.{column} from {source} to {model}",
+    )
+    drawn = {tuple(edge) for edge in drawn}
+    assert drawn <= steps, f"edges drawn that are not on the column's path: {drawn - steps}"
+    browser.save_screenshot(str(SCREENSHOTS / f"column_lineage_{domain}.png"))
