@@ -26,9 +26,8 @@ CHECKS_DIR := $(abspath test-output/checks)
 CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
-.PHONY: help setup setup-review demo day load build nightly summary test test-fast test-spark lint lint-sql \
-	lint-sql-pg checks docs \
-	docs-static pg-up pg-down clean clean-data
+.PHONY: help setup setup-review demo day load build nightly summary test test-fast test-spark lint \
+	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'

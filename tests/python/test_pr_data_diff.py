@@ -30,6 +30,8 @@ if importlib.util.find_spec("recce") is None:
         allow_module_level=True,
     )
 
+pytestmark = pytest.mark.build
+
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 MART = "models/marts/aca/mart_plan_pmpm.sql"
 AGG = "models/marts/aca/agg_plan_performance.sql"
