@@ -26,8 +26,8 @@ CHECKS_DIR := $(abspath test-output/checks)
 CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
-.PHONY: help setup demo day load build nightly summary test test-fast test-spark lint lint-sql lint-sql-pg checks docs \
-	docs-static pg-up pg-down clean clean-data
+.PHONY: help setup setup-review demo day load build nightly summary test test-fast test-spark lint \
+	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -42,6 +42,11 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 setup: $(VENV)/.synced ## create .venv from uv.lock (reused when up to date)
+
+# The `review` group (Recce, for the data diffs of pull-request review) on top of the setup;
+# --inexact leaves other groups' packages in place. A no-op when already installed.
+setup-review: setup ## setup plus the review group (Recce: scripts/pr_data_diff.py)
+	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group review
 
 demo: setup ## generate sample data (reused), land what is new, build and test, print a summary
 	$(PY) -m ingest demo --scale $(DEMO_SCALE) --days $(DEMO_DAYS) --seed $(SEED)
@@ -63,7 +68,7 @@ nightly: setup ## land what is new, then dbt build testing the claim-line models
 summary: setup ## rows per mart, test results, rejects by reason
 	$(PY) -m ingest summary
 
-test: setup lint checks ## lint, project checks, then pytest (generate, land, dbt build, checks)
+test: setup setup-review lint checks ## lint, project checks, then pytest (generate, land, dbt build, checks)
 	WAREHOUSE_DOCS_SITE=$(CHECKS_DIR)/target/static_index.html $(PY) -m pytest $(PYTEST_ARGS)
 
 # The edit-test loop: ruff, yamllint, sqlfluff on the SQL changed since FAST_BASE (committed

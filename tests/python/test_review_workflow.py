@@ -94,3 +94,20 @@ def test_pre_commit_config_is_valid_and_local():
         capture_output=True, text=True, cwd=REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflow_publishes_the_data_diff():
+    """A pull request's slim build is followed by the data diff against main's build, written
+    to the job summary and kept as an artifact with Recce's state file."""
+    job = workflow()["jobs"]["slim-build"]
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert any("make setup-review" in run for run in runs)
+    build = next(i for i, run in enumerate(runs) if "state:modified+" in run)
+    diff = next(i for i, run in enumerate(runs) if "scripts/pr_data_diff.py" in run)
+    assert diff > build, "the data diff must run after the slim build"
+    assert "--base prod" in runs[diff] and '"$GITHUB_STEP_SUMMARY"' in runs[diff]
+    upload = next(step for step in job["steps"][diff:]
+                  if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["name"] == "data-diff"
+    assert "recce_state.json" in upload["with"]["path"]
+    assert "data-diff.md" in upload["with"]["path"]
