@@ -26,7 +26,7 @@ CHECKS_DIR := $(abspath test-output/checks)
 CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
-.PHONY: help setup setup-review demo day load build nightly summary test test-fast test-spark lint \
+.PHONY: help setup setup-review setup-dashboards dashboards demo day load build nightly summary test test-fast test-spark lint \
 	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down clean clean-data
 
 help: ## list the targets
@@ -48,6 +48,14 @@ setup: $(VENV)/.synced ## create .venv from uv.lock (reused when up to date)
 setup-review: setup ## setup plus the review group (Recce: scripts/pr_data_diff.py)
 	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group review
 
+# The `dashboards` group (Streamlit, for dashboards/) on top of the setup, the same way.
+setup-dashboards: setup ## setup plus the dashboards group (Streamlit: dashboards/)
+	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group dashboards
+
+DASHBOARDS_PORT ?= 8501
+dashboards: setup-dashboards ## one page per dashboard exposure on http://localhost:8501, over WAREHOUSE_TARGET
+	$(PY) dashboards/server.py --port $(DASHBOARDS_PORT)
+
 demo: setup ## generate sample data (reused), land what is new, build and test, print a summary
 	$(PY) -m ingest demo --scale $(DEMO_SCALE) --days $(DEMO_DAYS) --seed $(SEED)
 
@@ -68,8 +76,9 @@ nightly: setup ## land what is new, then dbt build testing the claim-line models
 summary: setup ## rows per mart, test results, rejects by reason
 	$(PY) -m ingest summary
 
-test: setup setup-review lint checks ## lint, project checks, then pytest (generate, land, dbt build, checks)
-	WAREHOUSE_DOCS_SITE=$(CHECKS_DIR)/target/static_index.html $(PY) -m pytest $(PYTEST_ARGS)
+test: setup setup-review setup-dashboards lint checks ## lint, project checks, then pytest (generate, land, dbt build, checks)
+	WAREHOUSE_DOCS_SITE=$(CHECKS_DIR)/target/static_index.html \
+		WAREHOUSE_DASHBOARDS_WAREHOUSE=$(CHECKS_DIR)/warehouse.duckdb $(PY) -m pytest $(PYTEST_ARGS)
 
 # The edit-test loop: ruff, yamllint, sqlfluff on the SQL changed since FAST_BASE (committed
 # or not), then every test not marked `build` (pytest.mark.build: it runs dbt).
@@ -79,7 +88,7 @@ CHANGED_SQL = $(sort $(filter %.sql,$(shell git diff --name-only --diff-filter=d
 	models snapshots analyses tests)))
 
 test-fast: setup ## ruff, yamllint, sqlfluff on changed SQL, the tests that run no dbt (~1 min)
-	$(PY) -m ruff check ingest tests/python scripts
+	$(PY) -m ruff check ingest tests/python scripts dashboards
 	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
 	$(if $(CHANGED_SQL),scripts/lint-sql.sh duckdb $(CHANGED_SQL),@echo "sqlfluff: no SQL changed since $(FAST_BASE)")
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not build and not spark"
@@ -98,7 +107,7 @@ test-spark: | $(UV) ## Spark + Iceberg: ACA lands, builds and tests on Spark; ma
 		WAREHOUSE_SPARK_JARS=$(SPARK_JAR) $(PY) -m pytest -m spark $(SPARK_PYTEST_ARGS)
 
 lint: setup ## ruff (Python), yamllint (YAML), sqlfluff (SQL as DuckDB and PostgreSQL render it)
-	$(PY) -m ruff check ingest tests/python scripts
+	$(PY) -m ruff check ingest tests/python scripts dashboards
 	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
 	scripts/lint-sql.sh duckdb
 	scripts/lint-sql.sh postgres

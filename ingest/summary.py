@@ -52,6 +52,8 @@ def run(_args=None) -> int:
         print(f"    {domain}.{table:<24} {reason:<48} {n:>8,}")
     print(
         "\n  docs: `make docs` serves the dbt docs site on http://localhost:8080;"
-        " `make docs-static` writes one file, target/static_index.html\n"
+        " `make docs-static` writes one file, target/static_index.html"
+        "\n  dashboards: `make dashboards` serves one page per dashboard on"
+        " http://localhost:8501\n"
     )
     return 0
