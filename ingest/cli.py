@@ -9,7 +9,10 @@
     build [dbt args...]       run `dbt build` (or any dbt command after `--`)
     summary                   rows per mart table, test results, rejects by reason
 
-Exit codes: 0 success, 1 a failed run, 2 bad usage.
+The commands that write the warehouse (load, run, build, check, demo, nightly) hold it for
+the whole run: on DuckDB a second one waits, then exits 1 naming the holder (ingest.run_lock).
+
+Exit codes: 0 success, 1 a failed run (or the warehouse held by another run), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def _add_load(sub) -> None:
         mod = domain.loader_module()
         p = lsub.add_parser(domain.name, help=_help(mod))
         mod.add_arguments(p)
-        p.set_defaults(func=mod.run)
+        p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_domains(sub) -> None:
@@ -91,7 +94,7 @@ def _add_run(sub) -> None:
     mod = _module("ingest.generic.run")
     p = sub.add_parser("run", help="land a table of a configured source (sql, rest, files)")
     mod.add_run_arguments(p)
-    p.set_defaults(func=mod.run_run)
+    p.set_defaults(func=mod.run_run, writes_warehouse=True)
 
 
 def _add_test_connection(sub) -> None:
@@ -104,7 +107,8 @@ def _add_test_connection(sub) -> None:
 def _add_build(sub) -> None:
     p = sub.add_parser("build", help="run dbt (default: build) against WAREHOUSE_TARGET")
     p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
-    p.set_defaults(func=lambda a: _module("ingest.dbt_runner").run_cli(a.dbt_args))
+    p.set_defaults(func=lambda a: _module("ingest.dbt_runner").run_cli(a.dbt_args),
+                   writes_warehouse=True)
 
 
 def _add_check(sub) -> None:
@@ -113,21 +117,21 @@ def _add_check(sub) -> None:
     csub = check.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     p = csub.add_parser("tes", help="eCR Refiner sanity checks and row counts")
     mod.add_arguments(p)
-    p.set_defaults(func=mod.run)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_demo(sub) -> None:
     mod = _module("ingest.demo")
     p = sub.add_parser("demo", help="generate, land and build every domain, then summarize")
     mod.add_arguments(p)
-    p.set_defaults(func=mod.run)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_nightly(sub) -> None:
     mod = _module("ingest.nightly")
     p = sub.add_parser("nightly", help="land what is new, then build testing new loads' rows")
     mod.add_arguments(p)
-    p.set_defaults(func=mod.run)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_setup_roles(sub) -> None:
@@ -177,8 +181,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     args = ap.parse_args(argv)
+    from ingest import run_lock
+
     try:
-        return int(args.func(args) or 0)
+        if not getattr(args, "writes_warehouse", False):
+            return int(args.func(args) or 0)
+        # one writing run at a time per DuckDB file (ingest.run_lock)
+        command = " ".join(["python -m ingest", *(sys.argv[1:] if argv is None else argv)])
+        with run_lock.hold(config.target(getattr(args, "target", None)), command):
+            return int(args.func(args) or 0)
+    except run_lock.LockHeld as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except config.ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
