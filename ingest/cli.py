@@ -23,6 +23,7 @@ import os
 import sys
 
 from ingest import config, domains
+from ingest.log import say
 
 
 def _module(name: str):
@@ -175,37 +176,41 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if config.DOTENV_ERROR is not None:
+        say(f"error: {config.DOTENV_ERROR}")
+        return 2
     try:
         ap = parser()
     except config.ConfigError as exc:  # a registry entry that is wrong or cannot be imported
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     args = ap.parse_args(argv)
-    from ingest import run_lock
+    from ingest import log, run_lock
 
+    command = " ".join(["python -m ingest", *(sys.argv[1:] if argv is None else argv)])
     try:
+        log.start_command(command)  # checks WAREHOUSE_LOG_LEVEL and WAREHOUSE_LOG_FORMAT
         if not getattr(args, "writes_warehouse", False):
             return int(args.func(args) or 0)
         # one writing run at a time per DuckDB file (ingest.run_lock)
-        command = " ".join(["python -m ingest", *(sys.argv[1:] if argv is None else argv)])
         with run_lock.hold(config.target(getattr(args, "target", None)), command):
             return int(args.func(args) or 0)
     except run_lock.LockHeld as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
     except config.ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say("interrupted")
         return 130
     except Exception as exc:  # a failed run: one readable line, not a stack trace
         from ingest.runner import describe_error
 
-        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        say(f"error: {describe_error(exc)}")
         if os.environ.get("WAREHOUSE_DEBUG"):
             raise
         return 1

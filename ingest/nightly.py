@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from ingest import config, dbt_runner, demo, domains, warehouse
+from ingest.log import say
 
 # read by macros/tests_on_new_loads.sql at run time (a dbt var would force a full re-parse)
 AFTER_LOAD_ENV = "WAREHOUSE_TESTS_AFTER_LOAD"
@@ -58,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
     demo.land(target, args.domains)
     os.environ.pop(AFTER_LOAD_ENV, None)
     if after is not None:
-        print(f"nightly: tests of the claim-line models read loads after {after}",
-              file=sys.stderr)
+        say(f"nightly: tests of the claim-line models read loads after {after}")
         os.environ[AFTER_LOAD_ENV] = after
     try:
         result = dbt_runner.invoke(["build", *domains.select_args(args.domains)],
@@ -67,7 +66,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         os.environ.pop(AFTER_LOAD_ENV, None)
     if not result.success:
-        print("dbt build reported failures: see above and `target/run_results.json`",
-              file=sys.stderr)
+        say("dbt build reported failures: see above and `target/run_results.json`")
         return 1
     return 0

@@ -12,7 +12,6 @@ again with the same content).
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import config, runner
+from ingest.log import say
 from ingest.readers import SOURCE_FILE, SOURCE_ROW
 from ingest.sources import clinical
 
@@ -187,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = load(paths, config.target(args.target))
     except clinical.FileFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
-    print(result.describe(), file=sys.stderr)
+    say(result.describe())
     return 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ingest import config, runner
+from ingest.log import say
 from ingest.readers import FileFormatError
 from ingest.sources import tes
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = load(paths, config.target(args.target))
     except FileFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
-    print(summary.describe(), file=sys.stderr)
+    say(summary.describe())
     return 0
