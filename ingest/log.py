@@ -31,22 +31,19 @@ _command: str | None = None
 _progress_shown = False
 
 
-def level() -> str:
-    value = os.environ.get("WAREHOUSE_LOG_LEVEL", "info").strip().lower() or "info"
-    if value not in LEVELS:
-        raise config.ConfigError(
-            f"WAREHOUSE_LOG_LEVEL={value!r}: expected one of {', '.join(LEVELS)}"
-        )
+def _setting(name: str, default: str, allowed) -> str:
+    value = os.environ.get(name, default).strip().lower() or default
+    if value not in allowed:
+        raise config.ConfigError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
     return value
+
+
+def level() -> str:
+    return _setting("WAREHOUSE_LOG_LEVEL", "info", LEVELS)
 
 
 def log_format() -> str:
-    value = os.environ.get("WAREHOUSE_LOG_FORMAT", "text").strip().lower() or "text"
-    if value not in FORMATS:
-        raise config.ConfigError(
-            f"WAREHOUSE_LOG_FORMAT={value!r}: expected one of {', '.join(FORMATS)}"
-        )
-    return value
+    return _setting("WAREHOUSE_LOG_FORMAT", "text", FORMATS)
 
 
 def start_command(command: str) -> None:
