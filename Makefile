@@ -27,7 +27,7 @@ CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehou
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
 .PHONY: help setup setup-review setup-dashboards dashboards demo day load build nightly summary test test-fast test-spark lint \
-	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down clean clean-data
+	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down infra-up infra-down infra-status run-pipeline test-dw clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -138,6 +138,21 @@ docs-static: setup ## the dbt docs as one file: target/static_index.html
 
 bench: setup ## benchmark generate, land and dbt build at BENCH_SCALE; JSON to bench/results/
 	$(PY) -m ingest bench --scale $(BENCH_SCALE) --target $(BENCH_TARGET)
+
+# The single-node ingest's names (docs/ingest.md): the servers, one table of a configured
+# source, and the warehouse's data tests.
+infra-up: pg-up ## the PostgreSQL servers up (as pg-up)
+infra-down: pg-down ## the PostgreSQL servers down, data kept (as pg-down)
+infra-status: ## the PostgreSQL containers and their health
+	docker compose ps
+
+run-pipeline: setup ## land one table of a configured source: CONFIG=... SOURCE=... TABLE=...
+	@test -n "$(CONFIG)" -a -n "$(SOURCE)" -a -n "$(TABLE)" || \
+		{ echo "usage: make run-pipeline CONFIG=file.toml SOURCE=name TABLE=name"; exit 2; }
+	$(PY) -m ingest run --config "$(CONFIG)" --source "$(SOURCE)" --table "$(TABLE)"
+
+test-dw: setup ## dbt's data and unit tests against the current warehouse (WAREHOUSE_TARGET)
+	$(PY) -m ingest build -- test
 
 pg-up: ## start PostgreSQL (warehouse on 5432, operational source on 5433) with Docker
 	docker compose up -d --wait
