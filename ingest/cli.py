@@ -6,11 +6,13 @@
     simulate pm --days N      advance the operational project-management source
     map-fhir IN... --out F    map FHIR JSON to the clinical NDJSON pipeline output
     load <domain> [PATH...]   land raw data with dlt into raw_<domain>
+    fetch tes --server URL    land the new and changed value sets of a TES FHIR server
     build [dbt args...]       run `dbt build` (or any dbt command after `--`)
     summary                   rows per mart table, test results, rejects by reason
 
-The commands that write the warehouse (load, run, build, check, demo, nightly) hold it for
-the whole run: on DuckDB a second one waits, then exits 1 naming the holder (ingest.run_lock).
+The commands that write the warehouse (load, fetch, run, build, check, demo, nightly) hold
+it for the whole run: on DuckDB a second one waits, then exits 1 naming the holder
+(ingest.run_lock).
 
 Exit codes: 0 success, 1 a failed run (or the warehouse held by another run), 2 bad usage.
 """
@@ -83,6 +85,15 @@ def _add_load(sub) -> None:
         p = lsub.add_parser(domain.name, help=_help(mod))
         mod.add_arguments(p)
         p.set_defaults(func=mod.run, writes_warehouse=True)
+
+
+def _add_fetch(sub) -> None:
+    mod = _module("ingest.loaders.tes")
+    fetch = sub.add_parser("fetch", help="land what changed on a remote server (tes)")
+    fsub = fetch.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    p = fsub.add_parser("tes", help="condition and reporting-spec groupers from a TES FHIR server")
+    mod.add_fetch_arguments(p)
+    p.set_defaults(func=mod.run_fetch, writes_warehouse=True)
 
 
 def _add_domains(sub) -> None:
@@ -162,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     _add_simulate(sub)
     _add_map_fhir(sub)
     _add_load(sub)
+    _add_fetch(sub)
     _add_domains(sub)
     _add_run(sub)
     _add_test_connection(sub)

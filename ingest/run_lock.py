@@ -1,7 +1,7 @@
 """One writing run at a time per DuckDB warehouse: a lock file beside the warehouse file.
 
 DuckDB allows one writer per file, and a second writer fails deep inside dlt or dbt with
-"Could not set lock on file". The commands that write the warehouse (`load`, `run`,
+"Could not set lock on file". The commands that write the warehouse (`load`, `fetch`, `run`,
 `build`, `nightly`, `demo`, `check`) take `<warehouse>.duckdb.lock` first, with `flock`, for
 the whole command:
 
