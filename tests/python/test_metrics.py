@@ -7,9 +7,11 @@ manifest validates against the built warehouse (`scripts/metrics.py validate`)."
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +23,10 @@ from ingest import demo
 
 pytestmark = pytest.mark.build
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "metrics.py"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = REPO_ROOT / "scripts" / "metrics.py"
+# The README's first example, asked of the `mf` CLI itself
+CLI_CHECK = "aca_pmpm_by_month_and_metal_tier"
 
 # Each check: a MetricFlow query and the SQL that computes the same rows from the marts,
 # its columns in the order of MetricFlow's (group-by columns first, then the metrics).
@@ -39,6 +44,20 @@ CHECKS: dict[str, tuple[dict, str]] = {
             1.0 * sum(paid_amount_usd) / sum(premium_usd)
         from aca.mart_plan_pmpm
         group by metal_tier
+        """,
+    ),
+    "aca_pmpm_by_month_and_metal_tier": (
+        {
+            "metrics": ["allowed_pmpm", "paid_pmpm", "medical_loss_ratio"],
+            "group_by": ["metric_time__month", "plan__metal_tier"],
+        },
+        """
+        select month_start_date, metal_tier,
+            1.0 * sum(allowed_amount_usd) / sum(member_months),
+            1.0 * sum(paid_amount_usd) / sum(member_months),
+            1.0 * sum(paid_amount_usd) / sum(premium_usd)
+        from aca.mart_plan_pmpm
+        group by month_start_date, metal_tier
         """,
     ),
     "aca_pmpm_by_month": (
@@ -308,6 +327,58 @@ def release_duckdb() -> None:
         DuckDBConnectionManager._ENV = None
 
 
+def mf_cli(target_path: Path, request: dict, tmp_path: Path) -> tuple[list[str], list[list]]:
+    """`mf query` as an analyst runs it, in the project root, which the CLI expects to hold
+    `target/semantic_manifest.json`: a stand-in root that links the project's files and holds
+    this warehouse's manifest. Returns the CSV's columns and rows (empty cells as None)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for entry in REPO_ROOT.iterdir():
+        if entry.name not in {"target", "logs", "data", "test-output", ".git", ".venv"}:
+            (root / entry.name).symlink_to(entry)
+    (root / "target").mkdir()
+    shutil.copy(target_path / "semantic_manifest.json", root / "target")
+    out = tmp_path / "mf.csv"
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("mf")), "query", "--quiet", "--csv", str(out),
+            "--metrics", ",".join(request["metrics"]),
+            "--group-by", ",".join(request["group_by"]),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_LOG_PATH": str(tmp_path / "mf_logs")},
+        timeout=600,
+    )
+    assert done.returncode == 0 and out.exists(), done.stdout[-2000:] + done.stderr[-4000:]
+    with out.open() as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, [[cell if cell != "" else None for cell in row] for row in rows]
+
+
+def compare(name: str, columns: list[str], rows: list[list]) -> list[str]:
+    """What differs between MetricFlow's answer to CHECKS[name] and the marts' figures."""
+    request, sql = CHECKS[name]
+    width = len(request["group_by"])
+    # MetricFlow orders the group-by columns its own way: put them in the request's order
+    order = [columns.index(column) for column in request["group_by"] + request["metrics"]]
+    from_metrics = _rows([[row[i] for i in order] for row in rows], width)
+    from_marts = _rows(query(sql), width)
+    assert from_marts, f"{name}: the marts hold no rows for this slice"
+    if from_metrics.keys() != from_marts.keys():
+        only_metrics = sorted(from_metrics.keys() - from_marts.keys(), key=str)[:5]
+        only_marts = sorted(from_marts.keys() - from_metrics.keys(), key=str)[:5]
+        return [f"{name}: groups differ: metrics only {only_metrics}, marts only {only_marts}"]
+    problems = []
+    for key, values in from_marts.items():
+        pairs = zip(request["metrics"], values, from_metrics[key], strict=True)
+        for metric, expected, got in pairs:
+            if not _same(expected, None if got is None else float(got)):
+                problems.append(f"{name} {key} {metric}: marts {expected}, metrics {got}")
+    return problems
+
+
 def test_every_metric_equals_the_marts(warehouse, tmp_path):
     demo.prepare(scale=0.02, days=4, seed=21)
     demo.land(warehouse)
@@ -316,7 +387,6 @@ def test_every_metric_equals_the_marts(warehouse, tmp_path):
     target_path = Path(os.environ["WAREHOUSE_DBT_TARGET_PATH"])
     if warehouse.is_duckdb:
         release_duckdb()
-
 
     validated = metricflow("validate", "--target-path", str(target_path), tmp_path=tmp_path)
     assert validated.returncode == 0, validated.stdout + validated.stderr[-4000:]
@@ -331,23 +401,8 @@ def test_every_metric_equals_the_marts(warehouse, tmp_path):
     answers = json.loads(done.stdout.strip().splitlines()[-1])
     problems = []
     for name, answer in zip(names, answers, strict=True):
-        request, sql = CHECKS[name]
-        width = len(request["group_by"])
-        # MetricFlow orders the group-by columns its own way: put them in the request's order
-        order = [answer["columns"].index(col) for col in request["group_by"] + request["metrics"]]
-        from_metrics = _rows([[row[i] for i in order] for row in answer["rows"]], width)
-        from_marts = _rows(query(sql), width)
-        assert from_marts, f"{name}: the marts hold no rows for this slice"
-        if from_metrics.keys() != from_marts.keys():
-            only_metrics = sorted(from_metrics.keys() - from_marts.keys(), key=str)[:5]
-            only_marts = sorted(from_marts.keys() - from_metrics.keys(), key=str)[:5]
-            problems.append(
-                f"{name}: groups differ: metrics only {only_metrics}, marts only {only_marts}"
-            )
-            continue
-        for key, values in from_marts.items():
-            pairs = zip(request["metrics"], values, from_metrics[key], strict=True)
-            for metric, expected, got in pairs:
-                if not _same(expected, got):
-                    problems.append(f"{name} {key} {metric}: marts {expected}, metrics {got}")
+        problems += compare(name, answer["columns"], answer["rows"])
+
+    columns, rows = mf_cli(target_path, CHECKS[CLI_CHECK][0], tmp_path)
+    problems += [f"mf CLI: {problem}" for problem in compare(CLI_CHECK, columns, rows)]
     assert not problems, "\n".join(problems[:40])
