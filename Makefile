@@ -118,8 +118,9 @@ lint-sql: setup ## sqlfluff (dbt templater) as DuckDB renders the SQL
 lint-sql-pg: setup ## sqlfluff (dbt templater) as PostgreSQL renders the SQL (needs the server)
 	scripts/lint-sql.sh postgres
 
-checks: setup ## docs over a sample warehouse; dbt-score, dbt-coverage, project rules
+checks: setup ## docs over a sample warehouse; semantic layer, dbt-score, dbt-coverage, project rules
 	$(CHECKS_ENV) $(PY) scripts/docs_site.py generate --static --sample
+	$(CHECKS_ENV) $(PY) scripts/metrics.py validate
 	$(VENV)/bin/dbt-score lint --manifest $(CHECKS_DIR)/target/manifest.json
 	$(VENV)/bin/dbt-coverage compute doc --run-artifacts-dir $(CHECKS_DIR)/target \
 		--model-path-filter models/marts/ --cov-fail-under 1.0 \
