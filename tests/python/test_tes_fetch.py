@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -22,7 +23,7 @@ import pytest
 from conftest import query
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "tes-test-token"
+TOKEN = secrets.token_hex(16)  # a fresh bearer token per test session
 
 
 def _valuesets(path: Path) -> list[dict]:
