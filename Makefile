@@ -53,17 +53,19 @@ setup-review: setup ## setup plus the review group (Recce: scripts/pr_data_diff.
 setup-dashboards: setup ## setup plus the dashboards group (Streamlit: dashboards/)
 	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group dashboards
 
-# The `orchestration` group (Dagster, dagster-dbt, dagster-dlt: orchestration/) the same way.
+# The `orchestration` group (Dagster and dagster-dbt: orchestration/) the same way.
 setup-orchestration: setup ## setup plus the orchestration group (Dagster: orchestration/)
 	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group orchestration
 
-# The asset graph in the Dagster UI over WAREHOUSE_TARGET; the instance (run history,
-# schedules, the run queue's one-writer-per-DuckDB-file rule) lives in DAGSTER_HOME.
+# The asset graph in the Dagster UI over WAREHOUSE_TARGET (the dbt manifest parsed first, once
+# for the UI and the daemon); the instance (run history, schedules, the run queue's
+# one-writer-per-DuckDB-file rule) lives in DAGSTER_HOME.
 DAGSTER_HOME ?= $(abspath data/dagster)
 DAGSTER_PORT ?= 3000
 orchestrate: setup-orchestration ## the Dagster UI (asset graph, jobs, schedule, sensor) on localhost:3000
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -c 'from orchestration import manifest; print("dbt manifest:", manifest.manifest_path())'
 	DAGSTER_HOME=$(DAGSTER_HOME) $(VENV)/bin/dagster dev -m orchestration.definitions \
 		-h 127.0.0.1 -p $(DAGSTER_PORT)
 

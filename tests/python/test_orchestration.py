@@ -214,6 +214,19 @@ def test_jobs_schedule_and_concurrency(ci_warehouse):
     assert {k.path[0] for k in fresh} == set(domains.names())
 
 
+def test_instance_queues_one_run_per_duckdb_file():
+    import dagster as dg
+    import yaml
+
+    from orchestration.graph import DUCKDB_TAG
+
+    settings = yaml.safe_load((REPO_ROOT / "orchestration" / "dagster.yaml").read_text())
+    with dg.instance_for_test(overrides=settings) as instance:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert {"key": DUCKDB_TAG, "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in limits
+    assert settings["telemetry"] == {"enabled": False}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
