@@ -28,7 +28,7 @@ CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehou
 
 .PHONY: help setup setup-review setup-dashboards setup-orchestration orchestrate test-orchestration \
 	dashboards demo day load build nightly summary test test-fast test-spark lint \
-	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down clean clean-data
+	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down infra-up infra-down infra-status run-pipeline test-dw clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -141,8 +141,9 @@ lint-sql: setup ## sqlfluff (dbt templater) as DuckDB renders the SQL
 lint-sql-pg: setup ## sqlfluff (dbt templater) as PostgreSQL renders the SQL (needs the server)
 	scripts/lint-sql.sh postgres
 
-checks: setup ## docs over a sample warehouse; dbt-score, dbt-coverage, project rules
+checks: setup ## docs over a sample warehouse; semantic layer, dbt-score, dbt-coverage, project rules
 	$(CHECKS_ENV) $(PY) scripts/docs_site.py generate --static --sample
+	$(CHECKS_ENV) $(PY) scripts/metrics.py validate
 	$(VENV)/bin/dbt-score lint --manifest $(CHECKS_DIR)/target/manifest.json
 	$(VENV)/bin/dbt-coverage compute doc --run-artifacts-dir $(CHECKS_DIR)/target \
 		--model-path-filter models/marts/ --cov-fail-under 1.0 \
@@ -161,6 +162,21 @@ docs-static: setup ## the dbt docs as one file: target/static_index.html
 
 bench: setup ## benchmark generate, land and dbt build at BENCH_SCALE; JSON to bench/results/
 	$(PY) -m ingest bench --scale $(BENCH_SCALE) --target $(BENCH_TARGET)
+
+# The single-node ingest's names (docs/ingest.md): the servers, one table of a configured
+# source, and the warehouse's data tests.
+infra-up: pg-up ## the PostgreSQL servers up (as pg-up)
+infra-down: pg-down ## the PostgreSQL servers down, data kept (as pg-down)
+infra-status: ## the PostgreSQL containers and their health
+	docker compose ps
+
+run-pipeline: setup ## land one table of a configured source: CONFIG=... SOURCE=... TABLE=...
+	@test -n "$(CONFIG)" -a -n "$(SOURCE)" -a -n "$(TABLE)" || \
+		{ echo "usage: make run-pipeline CONFIG=file.toml SOURCE=name TABLE=name"; exit 2; }
+	$(PY) -m ingest run --config "$(CONFIG)" --source "$(SOURCE)" --table "$(TABLE)"
+
+test-dw: setup ## dbt's data and unit tests against the current warehouse (WAREHOUSE_TARGET)
+	$(PY) -m ingest build -- test
 
 pg-up: ## start PostgreSQL (warehouse on 5432, operational source on 5433) with Docker
 	docker compose up -d --wait

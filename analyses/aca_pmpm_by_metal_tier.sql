@@ -1,4 +1,6 @@
 -- Allowed and paid per member per month by metal tier, over the whole sample.
+-- The same figures are the metrics allowed_pmpm and paid_pmpm (README "Metrics"):
+-- mf query --metrics allowed_pmpm,paid_pmpm --group-by plan__metal_tier
 select
     metal_tier,
     sum(member_months) as member_months,

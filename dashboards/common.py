@@ -79,6 +79,12 @@ def pct(share) -> str:
     return "–" if share is None or pd.isna(share) else f"{100 * float(share):.1f}%"
 
 
+def headlines(*figures: tuple[str, str]) -> None:
+    """The page's headline numbers side by side: (label, formatted value) pairs."""
+    for column, (label, shown) in zip(st.columns(len(figures)), figures, strict=True):
+        column.metric(label, shown)
+
+
 def related(*pages: tuple[str, str]) -> None:
     """Links to the pages that continue this one: (url_path, label) pairs."""
     st.divider()

@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingest import config
+from ingest.log import say
 
 SOURCE_ORDER = ("rating_areas", "plans", "providers", "members", "enrollments", "claim_lines")
 DEFAULT_SELECT = "tag:aca+"
@@ -248,7 +249,7 @@ class Engine:
             try:
                 self._pg_admin(f'drop database if exists "{name}" with (force)')
             except Exception as exc:  # cleanup must not hide the result
-                print(f"warning: could not drop database {name}: {exc}", file=sys.stderr)
+                say(f"warning: could not drop database {name}: {exc}")
 
 
 def _execute(con, sql: str, fetch: bool = False):
@@ -836,9 +837,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         doc = run_bench(args.scale, args.target, args.days, args.seed, args.select,
                         args.exclude, args.work_dir, args.keep,
-                        log=lambda msg: print(f"bench: {msg}", file=sys.stderr, flush=True))
+                        log=lambda msg: say(f"bench: {msg}", flush=True))
     except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
     out = args.out or default_out(doc)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,15 @@
     simulate pm --days N      advance the operational project-management source
     map-fhir IN... --out F    map FHIR JSON to the clinical NDJSON pipeline output
     load <domain> [PATH...]   land raw data with dlt into raw_<domain>
+    fetch tes --server URL    land the new and changed value sets of a TES FHIR server
     build [dbt args...]       run `dbt build` (or any dbt command after `--`)
     summary                   rows per mart table, test results, rejects by reason
 
-Exit codes: 0 success, 1 a failed run, 2 bad usage.
+The commands that write the warehouse (load, fetch, run, build, check, demo, nightly) hold
+it for the whole run: on DuckDB a second one waits, then exits 1 naming the holder
+(ingest.run_lock).
+
+Exit codes: 0 success, 1 a failed run (or the warehouse held by another run), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import sys
 
 from ingest import config, domains
+from ingest.log import say
 
 
 def _module(name: str):
@@ -78,7 +84,16 @@ def _add_load(sub) -> None:
         mod = domain.loader_module()
         p = lsub.add_parser(domain.name, help=_help(mod))
         mod.add_arguments(p)
-        p.set_defaults(func=mod.run)
+        p.set_defaults(func=mod.run, writes_warehouse=True)
+
+
+def _add_fetch(sub) -> None:
+    mod = _module("ingest.loaders.tes")
+    fetch = sub.add_parser("fetch", help="land what changed on a remote server (tes)")
+    fsub = fetch.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    p = fsub.add_parser("tes", help="condition and reporting-spec groupers from a TES FHIR server")
+    mod.add_fetch_arguments(p)
+    p.set_defaults(func=mod.run_fetch, writes_warehouse=True)
 
 
 def _add_domains(sub) -> None:
@@ -91,7 +106,7 @@ def _add_run(sub) -> None:
     mod = _module("ingest.generic.run")
     p = sub.add_parser("run", help="land a table of a configured source (sql, rest, files)")
     mod.add_run_arguments(p)
-    p.set_defaults(func=mod.run_run)
+    p.set_defaults(func=mod.run_run, writes_warehouse=True)
 
 
 def _add_test_connection(sub) -> None:
@@ -104,7 +119,8 @@ def _add_test_connection(sub) -> None:
 def _add_build(sub) -> None:
     p = sub.add_parser("build", help="run dbt (default: build) against WAREHOUSE_TARGET")
     p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments for dbt")
-    p.set_defaults(func=lambda a: _module("ingest.dbt_runner").run_cli(a.dbt_args))
+    p.set_defaults(func=lambda a: _module("ingest.dbt_runner").run_cli(a.dbt_args),
+                   writes_warehouse=True)
 
 
 def _add_check(sub) -> None:
@@ -113,21 +129,21 @@ def _add_check(sub) -> None:
     csub = check.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
     p = csub.add_parser("tes", help="eCR Refiner sanity checks and row counts")
     mod.add_arguments(p)
-    p.set_defaults(func=mod.run)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_demo(sub) -> None:
     mod = _module("ingest.demo")
     p = sub.add_parser("demo", help="generate, land and build every domain, then summarize")
     mod.add_arguments(p)
-    p.set_defaults(func=mod.run)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_nightly(sub) -> None:
     mod = _module("ingest.nightly")
     p = sub.add_parser("nightly", help="land what is new, then build testing new loads' rows")
     mod.add_arguments(p)
-    p.set_defaults(func=mod.run)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
 
 
 def _add_setup_roles(sub) -> None:
@@ -157,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     _add_simulate(sub)
     _add_map_fhir(sub)
     _add_load(sub)
+    _add_fetch(sub)
     _add_domains(sub)
     _add_run(sub)
     _add_test_connection(sub)
@@ -171,27 +188,41 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if config.DOTENV_ERROR is not None:
+        say(f"error: {config.DOTENV_ERROR}")
+        return 2
     try:
         ap = parser()
     except config.ConfigError as exc:  # a registry entry that is wrong or cannot be imported
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     args = ap.parse_args(argv)
+    from ingest import log, run_lock
+
+    command = " ".join(["python -m ingest", *(sys.argv[1:] if argv is None else argv)])
     try:
-        return int(args.func(args) or 0)
+        log.start_command(command)  # checks WAREHOUSE_LOG_LEVEL and WAREHOUSE_LOG_FORMAT
+        if not getattr(args, "writes_warehouse", False):
+            return int(args.func(args) or 0)
+        # one writing run at a time per DuckDB file (ingest.run_lock)
+        with run_lock.hold(config.target(getattr(args, "target", None)), command):
+            return int(args.func(args) or 0)
+    except run_lock.LockHeld as exc:
+        say(f"error: {exc}")
+        return 1
     except config.ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say("interrupted")
         return 130
     except Exception as exc:  # a failed run: one readable line, not a stack trace
         from ingest.runner import describe_error
 
-        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        say(f"error: {describe_error(exc)}")
         if os.environ.get("WAREHOUSE_DEBUG"):
             raise
         return 1

@@ -12,6 +12,10 @@
 
 The `spark` target (Spark with Iceberg tables, docs/spark.md) has no Python connection:
 loads write the Parquet lake only, and dbt registers the lake files as `raw_<domain>` tables.
+
+`.env.example` lists every variable. A `.env` file beside the Makefile (`KEY=value` lines) is
+read when this module is imported, so by the CLI, the make targets (they run it), the docs
+and the dashboards; a variable already set in the environment wins over the file.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DOTENV = PROJECT_ROOT / ".env"
 DUCKDB_TARGETS = ("dev", "ci")
 SPARK_TARGETS = ("spark",)
 TARGETS = (*DUCKDB_TARGETS, "pg", *SPARK_TARGETS)
@@ -30,6 +35,33 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 class ConfigError(ValueError):
     """A configuration value is missing or unsafe; the message says which and why."""
+
+
+def read_dotenv(path: Path = DOTENV) -> dict[str, str]:
+    """`KEY=value` lines of a .env file (`#` comments, blank lines, `export ` and quotes
+    allowed); a line that is none of these is an error naming it."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise ConfigError(f"{path}: line {number}: expected KEY=value, found {raw!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def load_dotenv(path: Path = DOTENV) -> None:
+    """Put the .env file's values in the environment, except those already set there."""
+    for key, value in read_dotenv(path).items():
+        os.environ.setdefault(key, value)
 
 
 def env(name: str, default: str) -> str:
@@ -116,3 +148,11 @@ def target(name: str | None = None) -> Target:
         pg_password=os.environ.get("WAREHOUSE_PG_PASSWORD", ""),
         pg_dbname=safe_identifier(env("WAREHOUSE_PG_DBNAME", "warehouse"), "WAREHOUSE_PG_DBNAME"),
     )
+
+
+# A malformed .env is reported by the CLI (exit 2), not as a traceback at import.
+DOTENV_ERROR: ConfigError | None = None
+try:
+    load_dotenv()
+except ConfigError as _exc:
+    DOTENV_ERROR = _exc

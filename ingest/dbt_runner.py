@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 
 from ingest import config
+from ingest.log import log_format, say
 
 
 def invoke(args: Sequence[str], target: str | None = None):
@@ -41,6 +41,8 @@ def invoke(args: Sequence[str], target: str | None = None):
         full += ["--target-path", target_path]
     if "--target" not in full and "-t" not in full:
         full += ["--target", target]
+    if log_format() == "json" and "--log-format" not in full:
+        full = ["--log-format", "json", *full]  # dbt's lines carry its invocation_id
     cwd = os.getcwd()
     os.chdir(root)  # relative paths in profiles.yml resolve against the project
     try:
@@ -57,6 +59,6 @@ def run_cli(dbt_args: Sequence[str]) -> int:
         args = ["build"]
     result = invoke(args)
     if result.exception is not None:
-        print(f"error: dbt {args[0]} failed: {result.exception}", file=sys.stderr)
+        say(f"error: dbt {args[0]} failed: {result.exception}")
         return 1
     return 0 if result.success else 1

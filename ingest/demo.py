@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from ingest import config, dbt_runner, domains, summary
+from ingest.log import say
 
 
 def prepare(scale: float = 0.2, days: int = 60, seed: int = 42) -> None:
@@ -33,7 +33,7 @@ def land(target: config.Target | None = None, only: list[str] | None = None) -> 
             continue
         results.append(domain.loader_module().load_sample(target))
         describe = getattr(results[-1], "describe", None)
-        print(describe() if describe else results[-1], file=sys.stderr)
+        say(describe() if describe else results[-1])
     return results
 
 
@@ -52,7 +52,6 @@ def run(args: argparse.Namespace) -> int:
     result = dbt_runner.invoke(["build"], target=target.name)
     summary.run(None)
     if not result.success:
-        print("dbt build reported failures: see above and `target/run_results.json`",
-              file=sys.stderr)
+        say("dbt build reported failures: see above and `target/run_results.json`")
         return 1
     return 0

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from ingest import config, dbt_runner, demo, domains, warehouse
+from ingest.log import say
 
 # read by macros/tests_on_new_loads.sql at run time (a dbt var would force a full re-parse)
 AFTER_LOAD_ENV = "WAREHOUSE_TESTS_AFTER_LOAD"
@@ -37,6 +37,20 @@ def newest_completed_load(target: config.Target) -> str | None:
     return max(newest) if newest else None
 
 
+def domains_never_landed(target: config.Target,
+                         selected: list[str] | None) -> list[domains.Domain]:
+    """The selected domains whose raw schema has no completed load: their staging could only
+    fail on missing tables."""
+    missing = []
+    with warehouse.connect(target) as con:
+        for domain in domains.all_domains():
+            if selected and domain.name not in selected:
+                continue
+            if ("_dlt_loads", "table") not in warehouse.relations(con, domain.raw_schema):
+                missing.append(domain)
+    return missing
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
     p.add_argument("--all-tests", action="store_true",
@@ -56,10 +70,16 @@ def run(args: argparse.Namespace) -> int:
     os.environ["WAREHOUSE_TARGET"] = target.name
     after = None if args.all_tests else newest_completed_load(target)
     demo.land(target, args.domains)
+    never_landed = domains_never_landed(target, args.domains)
+    if never_landed:
+        say("error: nothing has ever landed for " + ", ".join(
+            f"{d.name} (raw schema {d.raw_schema})" for d in never_landed)
+            + ": its loader found no input. Put its files where its loader reads them (see "
+            "`python -m ingest load <domain> --help`) or leave it out with --domains")
+        return 1
     os.environ.pop(AFTER_LOAD_ENV, None)
     if after is not None:
-        print(f"nightly: tests of the claim-line models read loads after {after}",
-              file=sys.stderr)
+        say(f"nightly: tests of the claim-line models read loads after {after}")
         os.environ[AFTER_LOAD_ENV] = after
     try:
         result = dbt_runner.invoke(["build", *domains.select_args(args.domains)],
@@ -67,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         os.environ.pop(AFTER_LOAD_ENV, None)
     if not result.success:
-        print("dbt build reported failures: see above and `target/run_results.json`",
-              file=sys.stderr)
+        say("dbt build reported failures: see above and `target/run_results.json`")
         return 1
     return 0

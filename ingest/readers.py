@@ -16,13 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+from ingest.log import say
 
 SOURCE_FILE = "_source_file"
 SOURCE_ROW = "_source_row_number"
@@ -69,11 +70,8 @@ def check_columns(path: Path, names: list[str], expected: Sequence[str], delimit
             f"{path.name}: line 1: missing column(s) {', '.join(missing)}{hint}"
         )
     if extra:
-        print(
-            f"warning: {path.name}: line 1: unexpected column(s) {', '.join(extra)}: "
-            "landed as text, kept in raw_row, not used by staging",
-            file=sys.stderr,
-        )
+        say(f"warning: {path.name}: line 1: unexpected column(s) {', '.join(extra)}: "
+            "landed as text, kept in raw_row, not used by staging")
 
 
 def read_csv_text(

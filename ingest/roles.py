@@ -13,9 +13,9 @@ Roles are group roles (NOLOGIN); give people or services LOGIN roles that are me
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ingest import config, warehouse
+from ingest.log import say
 
 LOADER, TRANSFORMER, ANALYST = "warehouse_loader", "warehouse_transformer", "analyst"
 
@@ -74,6 +74,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     target = config.target(args.target)
     done = setup(target)
-    print(f"roles {LOADER}, {TRANSFORMER}, {ANALYST} ready on {target.describe()} "
-          f"({len(done)} statements)", file=sys.stderr)
+    say(f"roles {LOADER}, {TRANSFORMER}, {ANALYST} ready on {target.describe()} "
+          f"({len(done)} statements)")
     return 0

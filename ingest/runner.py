@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import sys
 import time
 import uuid
 from collections import deque
@@ -49,6 +48,8 @@ os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
 import dlt  # noqa: E402  (after the environment switches above)
+
+from ingest.log import bind_run, done_progress, progress, say
 
 LANDED_FILES_TABLE = "_landed_files"
 # Rows gathered per batch when many files land in one run (bounds memory per table).
@@ -202,6 +203,7 @@ def new_run(
 @contextmanager
 def audited(record: audit.RunRecord, target: config.Target) -> Iterator[audit.RunRecord]:
     """Write the run's audit row when the block ends: `success`, or `failure` and re-raise."""
+    bind_run(record.run_id)  # the operator's lines from here on carry this run's id
     try:
         yield record
     except BaseException as exc:
@@ -474,6 +476,9 @@ def _stream_files(
                 if sum(t.num_rows for t in buffered[name]) >= BATCH_ROWS:
                     yield from flush(name)
             summary.files_landed.append(landed)
+            progress(f"{domain}: read {len(summary.files_landed)}/{len(todo)} file(s), "
+                     f"{sum(summary.rows_by_table.values()):,} row(s); last {landed.path.name}")
+        done_progress()
         for name in list(buffered):
             yield from flush(name)
         yield dlt.mark.with_table_name(_files_table(summary.files_landed), LANDED_FILES_TABLE)
@@ -560,4 +565,4 @@ def _files_table(files: list[LandedFile]) -> pa.Table:
 
 
 def eprint(*args) -> None:
-    print(*args, file=sys.stderr)
+    say(*args)

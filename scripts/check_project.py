@@ -57,6 +57,11 @@ class Project:
             node for node in manifest["nodes"].values() if node["resource_type"] == "test"
         ]
         self.exposures = manifest.get("exposures", {})
+        self.semantic_models = {
+            uid: sm
+            for uid, sm in manifest.get("semantic_models", {}).items()
+            if sm.get("package_name") == package
+        }
 
     def parents(self, uid: str) -> list[str]:
         return self.manifest["parent_map"].get(uid, [])
@@ -274,6 +279,22 @@ def exposures_on_marts(p: Project) -> Iterator[Violation]:
                 yield Violation("exposures_on_marts", uid, f"depends on {parent}")
 
 
+def semantic_models_beside_marts(p: Project) -> Iterator[Violation]:
+    """House rule (design guide): a semantic model measures a mart and is defined beside it,
+    in a YAML file of the mart's own folder."""
+    for uid, semantic_model in p.semantic_models.items():
+        folder = Path(semantic_model["original_file_path"]).parent
+        for parent in semantic_model.get("depends_on", {}).get("nodes", []):
+            if parent not in p.models or p.layer(parent) != "marts":
+                yield Violation(
+                    "semantic_models_beside_marts", uid, f"measures {parent}, not a mart"
+                )
+            elif Path(p.models[parent]["original_file_path"]).parent != folder:
+                yield Violation(
+                    "semantic_models_beside_marts", uid, f"defined in {folder}, not beside {parent}"
+                )
+
+
 def pii_marks(p: Project) -> Iterator[Violation]:
     """House rule (the analyst grants read it): a mart column described as a direct
     identifier carries `meta: {pii: true}`, and a mart with such a column says
@@ -307,6 +328,7 @@ RULES: tuple[Callable[[Project], Iterator[Violation]], ...] = (
     chained_views,
     root_models,
     exposures_on_marts,
+    semantic_models_beside_marts,
     pii_marks,
 )
 

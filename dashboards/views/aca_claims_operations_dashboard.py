@@ -1,7 +1,7 @@
 """ACA claims operations: daily volume and amounts, status mix, providers and counties."""
 
 import streamlit as st
-from common import count, guard, header, pct, query, related, schema, usd
+from common import count, guard, header, headlines, pct, query, related, schema, usd
 
 ACA = schema("aca")
 LAST_30_DAYS = f"""
@@ -28,11 +28,12 @@ def render() -> None:
         where {LAST_30_DAYS}
     """).iloc[0]
     st.subheader("Last 30 days of service")
-    a, b, c, d = st.columns(4)
-    a.metric("Claim lines", count(totals.claim_lines))
-    b.metric("Billed", usd(totals.billed_usd))
-    c.metric("Paid", usd(totals.paid_usd))
-    d.metric("Denied lines", pct(totals.denial_rate))
+    headlines(
+        ("Claim lines", count(totals.claim_lines)),
+        ("Billed", usd(totals.billed_usd)),
+        ("Paid", usd(totals.paid_usd)),
+        ("Denied lines", pct(totals.denial_rate)),
+    )
 
     st.subheader("Claim lines per day")
     daily = query(f"""

@@ -1,7 +1,7 @@
 """ACA plan performance: cost per member per month by plan and metal tier, rolling claims."""
 
 import streamlit as st
-from common import count, guard, header, query, related, schema, usd, value
+from common import count, guard, header, headlines, query, related, schema, usd, value
 
 ACA = schema("aca")
 
@@ -27,11 +27,12 @@ def render() -> None:
         where month_start_date = (select max(month_start_date) from {ACA}.mart_plan_pmpm)
     """).iloc[0]
     st.subheader(f"Latest month: {month:%B %Y}")
-    a, b, c, d = st.columns(4)
-    a.metric("Allowed PMPM", usd(latest.allowed_pmpm_usd))
-    b.metric("Paid PMPM", usd(latest.paid_pmpm_usd))
-    c.metric("Member months", count(latest.member_months))
-    d.metric("Plans", count(latest.plans))
+    headlines(
+        ("Allowed PMPM", usd(latest.allowed_pmpm_usd)),
+        ("Paid PMPM", usd(latest.paid_pmpm_usd)),
+        ("Member months", count(latest.member_months)),
+        ("Plans", count(latest.plans)),
+    )
 
     st.subheader("Allowed PMPM by metal tier")
     by_tier = query(f"""

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import streamlit as st
-from common import ROOT, count, header, related
+from common import ROOT, count, header, headlines, related
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -41,9 +41,10 @@ table = runs()
 if table.empty:
     st.info("No benchmark results in bench/results/: run `make bench`.")
 else:
-    a, b = st.columns(2)
-    a.metric("Benchmark runs", count(len(table)))
-    b.metric("Largest scale", f"{table.scale.max():g}")
+    headlines(
+        ("Benchmark runs", count(len(table))),
+        ("Largest scale", f"{table.scale.max():g}"),
+    )
     st.subheader("Seconds per stage against scale")
     long = table.melt(
         id_vars=["target", "scale"],

@@ -1,7 +1,7 @@
 """Clinical service requests by month and NCIt concept, by code system, and what maps."""
 
 import streamlit as st
-from common import count, guard, header, pct, query, related, schema
+from common import count, guard, header, headlines, pct, query, related, schema
 
 CLINICAL = schema("clinical")
 
@@ -23,11 +23,12 @@ def render() -> None:
                 / nullif(count(*), 0) as no_match_share
         from {CLINICAL}.fct_service_request
     """).iloc[0]
-    a, b, c, d = st.columns(4)
-    a.metric("Service requests", count(totals.service_requests))
-    b.metric("Patients", count(totals.patients))
-    c.metric("Codes auto-mapped", pct(totals.auto_mapped_share))
-    d.metric("Codes with no NCIt match", pct(totals.no_match_share))
+    headlines(
+        ("Service requests", count(totals.service_requests)),
+        ("Patients", count(totals.patients)),
+        ("Codes auto-mapped", pct(totals.auto_mapped_share)),
+        ("Codes with no NCIt match", pct(totals.no_match_share)),
+    )
 
     st.subheader("Service requests per month by NCIt concept")
     monthly = query(f"""

@@ -1,7 +1,7 @@
 """Jurisdiction configuration status: active configurations, their groupers, extra codes."""
 
 import streamlit as st
-from common import count, guard, header, query, related, schema
+from common import count, guard, header, headlines, query, related, schema
 
 ECR = schema("tes")
 
@@ -22,11 +22,12 @@ def render() -> None:
                 where is_active) as active_configurations,
             (select count(*) from {ECR}.configuration_codes) as extra_codes
     """).iloc[0]
-    a, b, c, d = st.columns(4)
-    a.metric("Jurisdictions", count(totals.jurisdictions))
-    b.metric("With an active configuration", count(totals.jurisdictions_active))
-    c.metric("Active configurations", count(totals.active_configurations))
-    d.metric("Extra codes", count(totals.extra_codes))
+    headlines(
+        ("Jurisdictions", count(totals.jurisdictions)),
+        ("With an active configuration", count(totals.jurisdictions_active)),
+        ("Active configurations", count(totals.active_configurations)),
+        ("Extra codes", count(totals.extra_codes)),
+    )
 
     st.subheader("Groupers activated per jurisdiction")
     per_jurisdiction = query(f"""

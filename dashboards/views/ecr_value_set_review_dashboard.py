@@ -1,7 +1,7 @@
 """TES value set review: condition grouper versions, their references and their codes."""
 
 import streamlit as st
-from common import count, guard, header, query, related, schema
+from common import count, guard, header, headlines, query, related, schema
 
 ECR = schema("tes")
 
@@ -20,11 +20,12 @@ def render() -> None:
             (select count(*) from {ECR}.tes_condition_grouper_codes) as grouper_codes,
             (select count(*) from {ECR}.tes_unresolved_references) as unresolved_references
     """).iloc[0]
-    a, b, c, d = st.columns(4)
-    a.metric("Condition grouper versions", count(totals.condition_groupers))
-    b.metric("Reporting-spec groupers", count(totals.reporting_spec_groupers))
-    c.metric("Grouper codes", count(totals.grouper_codes))
-    d.metric("Unresolved references", count(totals.unresolved_references))
+    headlines(
+        ("Condition grouper versions", count(totals.condition_groupers)),
+        ("Reporting-spec groupers", count(totals.reporting_spec_groupers)),
+        ("Grouper codes", count(totals.grouper_codes)),
+        ("Unresolved references", count(totals.unresolved_references)),
+    )
 
     st.subheader("Codes per condition grouper version, by code system")
     codes = query(f"""

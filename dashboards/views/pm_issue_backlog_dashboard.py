@@ -1,7 +1,7 @@
 """Issue backlog over time: the open backlog by day, priority and age, and review issues."""
 
 import streamlit as st
-from common import count, guard, header, query, related, schema
+from common import count, guard, header, headlines, query, related, schema
 
 PM = schema("pm")
 
@@ -19,10 +19,11 @@ def render() -> None:
         from {PM}.mart_pm__issue_backlog
         where is_latest_day
     """).iloc[0]
-    a, b, c = st.columns(3)
-    a.metric("Open issues today", count(today.open_issues))
-    b.metric("Overdue", count(today.overdue_issues))
-    c.metric("Oldest open issue (days)", count(today.oldest_days))
+    headlines(
+        ("Open issues today", count(today.open_issues)),
+        ("Overdue", count(today.overdue_issues)),
+        ("Oldest open issue (days)", count(today.oldest_days)),
+    )
 
     st.subheader("Open backlog per day by priority")
     trend = query(f"""

@@ -1,7 +1,7 @@
 """Project portfolio health: every current project's health today, and the monthly trend."""
 
 import streamlit as st
-from common import count, guard, header, query, related, schema
+from common import count, guard, header, headlines, query, related, schema
 
 PM = schema("pm")
 HEALTH_ORDER = {"red": 0, "amber": 1, "green": 2}
@@ -24,11 +24,12 @@ def render() -> None:
         st.info("No projects built yet: run `make demo` (or the nightly) first.")
         return
     st.subheader(f"As of {projects.as_of_date.max():%d %B %Y}")
-    a, b, c, d = st.columns(4)
-    a.metric("Projects in red", count((projects.health_status == "red").sum()))
-    b.metric("Projects", count(len(projects)))
-    c.metric("Open issues", count(projects.open_issues.sum()))
-    d.metric("Overdue reviews", count(projects.overdue_reviews.sum()))
+    headlines(
+        ("Projects in red", count((projects.health_status == "red").sum())),
+        ("Projects", count(len(projects))),
+        ("Open issues", count(projects.open_issues.sum())),
+        ("Overdue reviews", count(projects.overdue_reviews.sum())),
+    )
 
     left, right = st.columns([1, 2])
     with left:

@@ -1,7 +1,7 @@
 """Service delivery: reviews held on time and late per service and month, review slip."""
 
 import streamlit as st
-from common import count, guard, header, pct, query, related, schema, usd
+from common import count, guard, header, headlines, pct, query, related, schema, usd
 
 PM = schema("pm")
 
@@ -21,11 +21,12 @@ def render() -> None:
             sum(revenue_usd) as revenue_usd
         from {PM}.mart_pm__service_delivery
     """).iloc[0]
-    a, b, c, d = st.columns(4)
-    a.metric("Reviews on time", pct(totals.on_time_rate))
-    b.metric("Reviews held", count(totals.reviews_held))
-    c.metric("Reviews late", count(totals.reviews_late))
-    d.metric("Service revenue", usd(totals.revenue_usd))
+    headlines(
+        ("Reviews on time", pct(totals.on_time_rate)),
+        ("Reviews held", count(totals.reviews_held)),
+        ("Reviews late", count(totals.reviews_late)),
+        ("Service revenue", usd(totals.revenue_usd)),
+    )
 
     left, right = st.columns(2)
     with left:

@@ -1,7 +1,7 @@
 """Warehouse operations: the last run's failures, tests newly failing, freshness, rejects."""
 
 import streamlit as st
-from common import count, guard, header, query, related
+from common import count, guard, header, headlines, query, related
 
 CTL = "ctl"
 
@@ -20,11 +20,12 @@ def render() -> None:
             (select count(*) from {CTL}.rejects) as rejected_rows,
             (select count(*) from {CTL}.loaded_files) as loaded_files
     """).iloc[0]
-    a, b, c, d = st.columns(4)
-    a.metric("Failures in the last run", count(totals.last_run_failures))
-    b.metric("Tests newly failing", count(totals.tests_newly_failing))
-    c.metric("Rows rejected", count(totals.rejected_rows))
-    d.metric("Files loaded", count(totals.loaded_files))
+    headlines(
+        ("Failures in the last run", count(totals.last_run_failures)),
+        ("Tests newly failing", count(totals.tests_newly_failing)),
+        ("Rows rejected", count(totals.rejected_rows)),
+        ("Files loaded", count(totals.loaded_files)),
+    )
 
     failures = query(f"""
         select run_kind, failed_object, failure_kind, status, failing_rows, message, failed_at

@@ -14,7 +14,6 @@ summary (returned, and printed to stderr by the command).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from ingest.clinical import fhir, terminology
 from ingest.clinical.ndjson import LISTS, write_ndjson
 from ingest.clinical.terminology import Reference
+from ingest.log import say
 
 __all__ = ["map_paths", "write_ndjson", "add_map_arguments", "run_map", "format_summary"]
 
@@ -219,13 +219,13 @@ def run_map(args: argparse.Namespace) -> int:
     try:
         ref = terminology.load_reference(args.xref, args.ncit_concepts)
     except terminology.ReferenceDataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     records, summary = map_paths(args.inputs, ref)
     lines = write_ndjson(records, args.out)
-    print(format_summary(summary), file=sys.stderr)
-    print(f"wrote {lines} line(s) to {args.out}", file=sys.stderr)
+    say(format_summary(summary))
+    say(f"wrote {lines} line(s) to {args.out}")
     if summary["files_failed"] or (summary["files_read"] == 0):
-        print("error: some inputs could not be read (see above)", file=sys.stderr)
+        say("error: some inputs could not be read (see above)")
         return 1
     return 0

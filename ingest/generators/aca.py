@@ -14,7 +14,6 @@ import argparse
 import io
 import json
 import re
-import sys
 import time
 from dataclasses import dataclass, fields
 from datetime import date
@@ -27,6 +26,7 @@ import pyarrow.csv as pacsv
 
 from ingest import config
 from ingest.generators import aca_reference as ref
+from ingest.log import done_progress, progress, say
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -1144,6 +1144,8 @@ def _generate(out: Path, params: Params) -> tuple[dict, bool]:
         changed = _all_rows(world) if d == 0 else _advance(params, t, world, pix, d)
         day_files, _ = _write_day(out, params, t, world, changed, d)
         files.update(day_files)
+        progress(f"aca: generated day {d + 1}/{params.days}")
+    done_progress()
     manifest = _manifest(params, files)
     _write_manifest(out, manifest)
     return manifest, False
@@ -1220,7 +1222,7 @@ def run(args: argparse.Namespace) -> int:
                              args.dirty_share)
         manifest, reused = _generate(out, params)
     except GenerationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     if not reused:
         elapsed = time.perf_counter() - started
@@ -1233,7 +1235,7 @@ def run_day(args: argparse.Namespace) -> int:
     try:
         manifest = add_day(out)
     except GenerationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     print(f"added {manifest['generated_days'][-1]}: " + _describe(manifest, out, 0, None))
     return 0

@@ -9,12 +9,12 @@ requests. See ingest/clinical/generate.py for what is written.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ingest import config
 from ingest.clinical.generate import OUTPUT_FILE, generate_clinical
 from ingest.clinical.terminology import ReferenceDataError
+from ingest.log import say
 
 
 def default_out() -> Path:
@@ -42,16 +42,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         manifest = generate_clinical(out, scale=args.scale, seed=args.seed, force=args.force)
     except (ValueError, ReferenceDataError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     verb = "reused" if manifest["reused"] else "wrote"
     counts = manifest["counts"]
-    print(
-        f"clinical: {verb} {counts['bundles']} bundle(s) in {out / 'bundles'}: "
+    say(f"clinical: {verb} {counts['bundles']} bundle(s) in {out / 'bundles'}: "
         f"{counts.get('ServiceRequest', 0)} service requests, {counts.get('Patient', 0)} "
         f"patients, {counts.get('Encounter', 0)} encounters; pipeline output "
         f"{out / OUTPUT_FILE} (mapping states: "
-        + ", ".join(f"{k}={v}" for k, v in manifest["mapping_states"].items()) + ")",
-        file=sys.stderr,
-    )
+        + ", ".join(f"{k}={v}" for k, v in manifest["mapping_states"].items()) + ")")
     return 0

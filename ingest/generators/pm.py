@@ -22,7 +22,6 @@ import argparse
 import json
 import math
 import random
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -38,6 +37,7 @@ from sqlalchemy.engine.url import URL
 
 from ingest.config import ConfigError, data_dir, env, safe_identifier
 from ingest.generators import pm_schema as schema
+from ingest.log import done_progress, progress, say
 
 RAMP_DAYS = 90
 DEFAULT_START = date(2025, 1, 1)
@@ -1184,8 +1184,10 @@ def simulate(url: str | None = None, days: int = 1) -> dict[str, Any]:
             started = time.perf_counter()
             state = _load_state(conn, clock)
             first_day = state.clock_date
-            for _ in range(days):
+            for day in range(days):
                 _simulate_day(state)
+                progress(f"pm: simulated day {day + 1}/{days}")
+            done_progress()
             _flush(conn, state)
             return _summary(state, parsed, first_day, time.perf_counter() - started)
     except sa.exc.OperationalError as exc:
@@ -1322,7 +1324,7 @@ def run(args: argparse.Namespace) -> int:
         summary = generate(args.url, scale=args.scale, days=args.days, seed=args.seed,
                            start_date=args.start_date, force=args.force)
     except (PmError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     _report(summary)
     return 0
@@ -1332,7 +1334,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     try:
         summary = simulate(args.url, days=args.days)
     except (PmError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 2
     _report(summary)
     return 0

@@ -27,13 +27,13 @@ import csv
 import io
 import json
 import random
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from ingest import config
+from ingest.log import say
 
 BASE_URL = "https://tes.example.org/fhir/ValueSet/"
 FIRST_RELEASE = date(2025, 1, 15)
@@ -536,6 +536,6 @@ def run(args: argparse.Namespace) -> int:
     manifest = generate(out, args.scale, args.seed, args.releases, args.dirty)
     for rel in manifest["releases"]:
         files = ", ".join(f"{k} ({v})" for k, v in rel["files"].items())
-        print(f"release {rel['release']} ({rel['date']}): {files}", file=sys.stderr)
-    print(f"tes: wrote {len(manifest['releases'])} release(s) to {out}", file=sys.stderr)
+        say(f"release {rel['release']} ({rel['date']}): {files}")
+    say(f"tes: wrote {len(manifest['releases'])} release(s) to {out}")
     return 0

@@ -1,7 +1,15 @@
 """`python -m ingest run`: land one table of a configured source, through the Parquet lake.
 
     python -m ingest run --config CONFIG --source NAME --table TABLE
+                         [--query SQL] [--schema NAME]
                          [--lake DIR] [--target dev|ci|pg] [--pipeline NAME]
+
+`--query` and `--schema` (sql sources) set the table's `query` and `schema` for this run over
+what the configuration says; the configuration file stays the way to keep them.
+
+Raw rows of sql and rest sources carry `_loaded_at` (the run's start, UTC) and `_source`
+(`sql:<source>.<schema>.<table>`, `sql:<source>.query` or `rest:<url>`), as file rows carry
+`_source_file` and `_source_row_number`.
 
 stdout: one JSON object (`run_id`, `status`, `rows_loaded`, `parquet_files`,
 `duration_seconds`, and `error` when it failed); stderr: progress and a summary.
@@ -29,6 +37,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, type=Path, help="source configuration (TOML or JSON)")
     p.add_argument("--source", required=True, help="source name in the configuration")
     p.add_argument("--table", required=True, help="table to land, as raw_<source>.<table>")
+    p.add_argument("--query", help="sql sources: a SELECT to land instead of the table")
+    p.add_argument("--schema", help="sql sources: the database schema the table is in")
     p.add_argument("--lake", type=Path, help="Parquet lake folder (default <data dir>/lake)")
     p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
     p.add_argument("--pipeline", help="pipeline name (default ingest_<source>)")
@@ -70,6 +80,18 @@ def run_run(args: argparse.Namespace) -> int:
 def _resolve(args) -> tuple[cfg.Source, dict, config.Target, str]:
     source = cfg.pick(cfg.load(args.config), args.source)
     settings = source.table(args.table)
+    given = {"query": getattr(args, "query", None), "schema": getattr(args, "schema", None)}
+    given = {key: value for key, value in given.items() if value is not None}
+    if given and source.protocol != "sql":
+        raise config.ConfigError(
+            f"--{' and --'.join(given)}: only for sql sources; {source.name!r} is "
+            f"{source.protocol}"
+        )
+    if "schema" in given:
+        config.safe_identifier(given["schema"], "--schema")
+    if "query" in given and not given["query"].strip():
+        raise config.ConfigError("--query is empty")
+    settings = {**settings, **given}
     target = config.target(args.target)
     pipeline_name = config.safe_identifier(args.pipeline or f"ingest_{source.name}", "pipeline")
     CHECK_SETTINGS[source.protocol](source)  # secrets and URLs present: a usage error if not
@@ -129,13 +151,19 @@ def _run_sql(source, table, settings, target, lake, record) -> str:
     )
     def staged(item):
         batch = item if isinstance(item, pa.Table) else pa.Table.from_batches([item])
+        batch = _with_provenance(batch, origin, loaded_at)
         writer.write(batch)
         if cursor and batch.num_rows and cursor in batch.column_names:
             top = pc.max(batch[cursor]).as_py()
             if top is not None and (seen["max"] is None or top > seen["max"]):
                 seen["max"] = top
-        yield item
+        yield batch
 
+    origin = f"sql:{source.name}." + (
+        "query" if settings.get("query")
+        else ".".join(filter(None, [settings.get("schema"), settings.get("source_table", table)]))
+    )
+    loaded_at = record.started_at
     try:
         p = runner.pipeline(source.name, target, record.pipeline_name)
         runner.eprint(f"  reading {table} (cursor {cursor or 'none'}) and staging to the lake")
@@ -162,6 +190,21 @@ def _run_sql(source, table, settings, target, lake, record) -> str:
     return f"watermark {cursor} = {value}"
 
 
+# Where a raw row of an sql or rest source came from, as `_source_file` says for a file row.
+LOADED_AT = "_loaded_at"
+SOURCE = "_source"
+
+
+def _with_provenance(batch: pa.Table, origin: str, loaded_at) -> pa.Table:
+    """The batch with `_loaded_at` (the run's start, UTC) and `_source` (`sql:<source>.<table>`
+    or `sql:<source>.query`) appended."""
+    n = batch.num_rows
+    batch = batch.append_column(
+        LOADED_AT, pa.array([loaded_at] * n, pa.timestamp("us", tz="UTC"))
+    )
+    return batch.append_column(SOURCE, pa.array([origin] * n, pa.string()))
+
+
 def _state_last_value(state: dict, resource: str, cursor: str):
     """The incremental cursor's last value from dlt's pipeline state, where it keeps it."""
     for section in (state.get("sources") or {}).values():
@@ -179,8 +222,9 @@ def _run_rest(source, table, settings, target, lake, record) -> str:
     import dlt
 
     records: list[dict] = []
+    origin = f"rest:{rest.table_url(source, table, settings)}"
     for number, page in enumerate(rest.pages(source, table, settings), start=1):
-        records.extend(page)
+        records.extend({**item, LOADED_AT: record.started_at, SOURCE: origin} for item in page)
         runner.eprint(f"  page {number}: {len(page)} record(s)")
     if records:
         record.parquet_files = lake_mod.write_tables(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from ingest import config, runner
+from ingest.log import say
 from ingest.sources import aca
 
 
@@ -41,5 +41,5 @@ def load_sample(target: config.Target) -> runner.LoadSummary:
 def run(args: argparse.Namespace) -> int:
     paths = args.paths or [aca.default_dir()]
     summary = load(paths, config.target(args.target))
-    print(summary.describe(), file=sys.stderr)
+    say(summary.describe())
     return 0

@@ -1,8 +1,14 @@
-"""Land clinical pipeline-output NDJSON (service requests mapped to NCIt) into raw_clinical.
+"""Land clinical service requests mapped to NCIt into raw_clinical.
 
     python -m ingest load clinical [PATH...]
 
-PATH: `.ndjson` files or folders holding them (default: <WAREHOUSE_DATA_DIR>/sample/clinical).
+PATH: files or folders (default: <WAREHOUSE_DATA_DIR>/sample/clinical) of
+- pipeline output, `.ndjson` / `.jsonl` (what `map-fhir` writes), landed as it is;
+- FHIR R4 `.json`: Bundles or bare resources (ServiceRequest, Patient, Encounter, ...),
+  mapped to NCIt first, the way `map-fhir` does, into one pipeline-output file under
+  `<WAREHOUSE_DATA_DIR>/clinical/mapped/` named by the inputs' checksums, then landed. The
+  mapper's summary is printed; a FHIR file that cannot be read stops the load before
+  anything lands.
 Each file lands once (by checksum): loading the same file again lands nothing. The summary
 counts, per table, the natural keys this load brought: inserted (not in raw_clinical
 before), updated (there before, newest version's content differs) and unchanged (sent
@@ -12,7 +18,7 @@ again with the same content).
 from __future__ import annotations
 
 import argparse
-import sys
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +26,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import config, runner
+from ingest.log import say
 from ingest.readers import SOURCE_FILE, SOURCE_ROW
 from ingest.sources import clinical
 
@@ -74,7 +81,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "paths",
         nargs="*",
         type=Path,
-        help="pipeline-output .ndjson files or folders (default: data/sample/clinical)",
+        help="pipeline-output .ndjson files, FHIR .json bundles or resources, or folders "
+        "(default: data/sample/clinical)",
     )
     p.add_argument("--target", choices=config.TARGETS, help="override WAREHOUSE_TARGET")
 
@@ -152,14 +160,42 @@ def _empty(table: str) -> pa.Table:
     return table_.append_column(clinical.ITEM_INDEX, pa.array([], pa.int64()))
 
 
+def _map_fhir(fhir_files: list[Path]) -> Path:
+    """Map FHIR JSON files to one pipeline-output file; its name follows the inputs' content,
+    so the same inputs give the same file, which lands once."""
+    from ingest.clinical.mapper import format_summary, map_paths
+    from ingest.clinical.ndjson import write_ndjson
+
+    records, summary = map_paths(fhir_files)
+    say("\n".join(f"fhir: {line}" for line in format_summary(summary).splitlines()))
+    if summary["files_failed"]:
+        first = summary["problems"][0] if summary["problems"] else {}
+        raise clinical.FileFormatError(
+            f"{summary['files_failed']} FHIR file(s) could not be read, nothing landed (first: "
+            f"{first.get('source_file', '?')}: {first.get('reason', '?')})"
+        )
+    digest = hashlib.sha256()
+    for path in sorted(fhir_files):
+        digest.update(f"{path.name}:{runner.sha256_of(path)}\n".encode())
+    out = config.data_dir() / "clinical" / "mapped" / f"fhir_{digest.hexdigest()[:16]}.ndjson"
+    lines = write_ndjson(records, out)
+    say(f"fhir: mapped {len(fhir_files)} file(s) to {lines} fragment(s) in {out}")
+    return out
+
+
 def load(paths: list[Path], target: config.Target | None = None) -> ClinicalLoad:
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise FileNotFoundError(f"no such file or folder: {', '.join(map(str, missing))}")
     target = target or config.target()
     files, unknown = clinical.discover(paths)
+    fhir_files = [f for f in unknown if f.suffix.lower() == ".json"]
+    unknown = [f for f in unknown if f.suffix.lower() != ".json"]
+    if fhir_files:
+        files.append(_map_fhir(fhir_files))
     for f in unknown:
-        runner.eprint(f"warning: {f.name}: not a pipeline-output .ndjson file, not landed")
+        runner.eprint(f"warning: {f.name}: neither pipeline output (.ndjson) nor FHIR (.json), "
+                      "not landed")
     p = runner.pipeline(clinical.DOMAIN, target)
     previous = {t: _previous_rows(p, t) for t in clinical.NATURAL_KEYS}
     read_tables: dict[str, list[pa.Table]] = {}
@@ -187,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = load(paths, config.target(args.target))
     except clinical.FileFormatError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
-    print(result.describe(), file=sys.stderr)
+    say(result.describe())
     return 0

@@ -16,7 +16,6 @@ watermark rows.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from dlt.pipeline.helpers import pipeline_drop
 
 from ingest import config, runner
 from ingest.generic import lake as lake_mod
+from ingest.log import say
 from ingest.sources import pm
 
 
@@ -270,7 +270,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = load(args.url, config.target(args.target), args.refresh)
     except pm.SourceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}")
         return 1
-    print(summary.describe(), file=sys.stderr)
+    say(summary.describe())
     return 0

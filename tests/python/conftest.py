@@ -195,6 +195,23 @@ def pg_warehouse(request, tmp_path, monkeypatch) -> config.Target:
     return _warehouse_env("pg", tmp_path, monkeypatch, request)
 
 
+def copy_project(dest: Path) -> None:
+    """Copy the project as git would commit it (tracked and untracked-but-not-ignored files)
+    to `dest`, for a test that changes a copy and builds it."""
+    import shutil
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO_ROOT, check=True, capture_output=True,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        src = REPO_ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+
+
 def dbt(*args: str) -> None:
     """Run a dbt command against the current warehouse; fail the test with dbt's message."""
     from ingest import dbt_runner

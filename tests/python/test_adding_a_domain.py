@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO_ROOT, query
+from conftest import REPO_ROOT, copy_project, query
 
 pytestmark = pytest.mark.build
 
@@ -31,18 +31,6 @@ PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 OWN_PATHS = re.compile(
     r"^(ingest/(sources|loaders|generators)/parcels\.py|models/(staging|marts)/parcels/.+)$"
 )
-
-
-def _copy_project(dest: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO_ROOT, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        src = REPO_ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
 
 
 def _add_domain(project: Path) -> list[str]:
@@ -77,7 +65,7 @@ def _cli(project: Path, *args: str) -> str:
 @pytest.mark.postgres
 def test_a_new_domain_needs_its_folders_and_one_registry_entry(pg_warehouse, tmp_path):
     project = tmp_path / "project"
-    _copy_project(project)
+    copy_project(project)
     added = _add_domain(project)
     assert added and all(OWN_PATHS.match(path) for path in added), added
 

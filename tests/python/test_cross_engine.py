@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import _warehouse_env, dbt
 
-from ingest import demo, parity
+from ingest import demo, domains, parity, warehouse
 
 pytestmark = pytest.mark.build
 
@@ -29,3 +29,20 @@ def test_every_mart_is_identical_on_duckdb_and_postgres(tmp_path, monkeypatch, r
     assert not diffs, "marts differ between DuckDB and PostgreSQL:\n" + "\n".join(
         d.describe() for d in diffs
     )
+
+    # on PostgreSQL every fact and bridge table has indexes on its keys and dates
+    schemas = ", ".join(f"'{schema}'" for schema in domains.mart_schemas())
+    with warehouse.connect(targets["pg"]) as con:
+        indexed = warehouse.fetchall(con, f"""
+            select tables.table_schema || '.' || tables.table_name, count(indexes.indexname)
+            from information_schema.tables as tables
+            left join pg_indexes as indexes
+                on indexes.schemaname = tables.table_schema
+                and indexes.tablename = tables.table_name
+            where tables.table_schema in ({schemas})
+                and tables.table_type = 'BASE TABLE'
+                and (tables.table_name like 'fct\\_%' or tables.table_name like 'brg\\_%')
+            group by tables.table_schema, tables.table_name
+        """)
+    assert len(indexed) >= 8, indexed
+    assert not [name for name, n in indexed if n < 2], indexed

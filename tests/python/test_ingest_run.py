@@ -161,6 +161,22 @@ def test_postgres_table_and_query_example(duckdb_warehouse, shop_db, tmp_path):
         assert scalar(f"select count(*) from raw_shop.{table}") == expected
     assert scalar("select sum(amount_usd) from raw_shop.big_orders") == 450
 
+    # the design's command-line form: --query (and --schema) for a table the file does not name
+    code, out, err = ingest(
+        "run", "--config", config, "--source", "shop", "--table", "boston_customers",
+        "--schema", "public", "--query", "select customer_id, name from customers "
+        "where city = 'Boston'", "--lake", str(tmp_path / "lake"), env=env,
+    )
+    assert code == 0, err
+    assert out["rows_loaded"] == scalar("select count(*) from raw_shop.boston_customers") == 1
+    assert query("select distinct _source from raw_shop.boston_customers") == [
+        ("sql:shop.query",)]
+    assert query("select distinct _source, _loaded_at is not null from raw_shop.customers") == [
+        ("sql:shop.customers", True)]
+    code, out, err = ingest("run", "--config", config, "--source", "shop", "--table", "x",
+                            "--schema", "public; drop table customers", env=env)
+    assert code == 2 and "--schema" in err
+
 
 def test_unreachable_database_and_bad_credentials_fail_with_audit_row(duckdb_warehouse, pg_server):
     config = str(EXAMPLES / "postgres_table.toml")
@@ -227,6 +243,10 @@ def test_rest_source_two_pages_nested_objects(warehouse, api, tmp_path):
         "select c.id, o.order_id from raw_demo_api.customers__orders o "
         "join raw_demo_api.customers c on o._dlt_parent_id = c._dlt_id order by o.order_id"
     ) == [(1, 100), (2, 200), (2, 201), (4, 400)]
+    # every raw row says where it came from and when
+    assert query(
+        "select distinct _source, _loaded_at is not null from raw_demo_api.customers"
+    ) == [(f"rest:{api.rstrip('/')}/customers", True)]
 
     code, out, err = ingest(*args, env={**env, "DEMO_API_TOKEN": "stolen"})
     assert code == 1

@@ -21,7 +21,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, copy_project
 
 if importlib.util.find_spec("recce") is None:
     pytest.skip(
@@ -36,18 +36,6 @@ PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 MART = "models/marts/aca/mart_plan_pmpm.sql"
 AGG = "models/marts/aca/agg_plan_performance.sql"
 MODELS_YML = "models/marts/aca/_aca__models.yml"
-
-
-def _copy_project(dest: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO_ROOT, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        src = REPO_ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
 
 
 def _replace_once(path: Path, old: str, new: str, after: str = "") -> None:
@@ -94,7 +82,7 @@ def _scalar(path: Path, sql: str):
 
 def test_the_data_diff_names_the_dropped_rows_and_the_renamed_column(tmp_path):
     project = tmp_path / "project"
-    _copy_project(project)
+    copy_project(project)
     prod, ci = tmp_path / "prod", tmp_path / "ci"
     prod.mkdir()
     env = {

@@ -108,3 +108,34 @@ def test_a_pii_column_needs_the_model_marked_as_containing_pii():
     m["nodes"]["model.warehouse.dim_member"]["config"]["meta"] = {}
     (violation,) = check_project.evaluate(m)
     assert violation.rule == "pii_marks" and "first_name" in violation.detail
+
+
+def test_a_semantic_model_measures_a_mart_beside_it():
+    m = manifest(defects=False)
+    m["semantic_models"] = {
+        "semantic_model.warehouse.members": {
+            "package_name": PKG,
+            "original_file_path": "models/marts/aca/_aca__semantic.yml",
+            "depends_on": {"nodes": ["model.warehouse.dim_member"]},
+        },
+    }
+    assert check_project.evaluate(m) == []
+    m["semantic_models"]["semantic_model.warehouse.members"]["original_file_path"] = (
+        "models/marts/pm/_pm__semantic.yml"
+    )
+    m["semantic_models"]["semantic_model.warehouse.staged"] = {
+        "package_name": PKG,
+        "original_file_path": "models/staging/aca/_aca__semantic.yml",
+        "depends_on": {"nodes": ["model.warehouse.stg_aca__members"]},
+    }
+    found = {(v.rule, v.node, v.detail) for v in check_project.evaluate(m)}
+    assert found == {
+        (
+            "semantic_models_beside_marts", "semantic_model.warehouse.members",
+            "defined in models/marts/pm, not beside model.warehouse.dim_member",
+        ),
+        (
+            "semantic_models_beside_marts", "semantic_model.warehouse.staged",
+            "measures model.warehouse.stg_aca__members, not a mart",
+        ),
+    }

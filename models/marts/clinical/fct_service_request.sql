@@ -2,6 +2,9 @@
 -- encounter, code element and NCIt concept, and the mapping's state and score.
 -- A request without codes keeps one row (unknown code, NO_MATCH concept); a patient or
 -- encounter that is not in its dimension gives the unknown member: no request is dropped.
+{{ config(indexes=fact_indexes([
+    'ordered_at', 'patient_sk', 'encounter_sk', 'code_sk', 'ncit_sk'
+])) }}
 with requests as (
     select * from {{ ref('stg_clinical__service_requests') }}
 ),

@@ -2,6 +2,7 @@
 -- many): one row per issue and review, with an allocation weight of 1 / (number of reviews
 -- linked to the issue), so that measures spread over an issue's reviews add up to the
 -- issue's once. Soft-deleted issues and reviews are left out.
+{{ config(indexes=fact_indexes(['issue_sk', 'review_cycle_sk', 'review_held_at'])) }}
 with links as (
     select * from {{ ref('stg_pm__issue_review_links') }}
 ),

@@ -3,6 +3,9 @@
 -- status, priority and assignee as they stood at the end of that day, rebuilt from the
 -- issue's activity history (int_pm__issue_states), not from its state today. Dimension
 -- versions are the ones valid at the end of the day; the unknown row where none is.
+{{ config(indexes=fact_indexes([
+    'snapshot_date', 'issue_sk', 'project_sk', 'service_sk', 'assignee_user_sk'
+])) }}
 with issues as (
     select * from {{ ref('stg_pm__issues') }}
 ),

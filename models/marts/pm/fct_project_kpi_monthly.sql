@@ -5,6 +5,7 @@
 -- cycles of its services overdue at the month's end. Closures come from the activity log
 -- (an issue closed, reopened and closed again counts twice); soft-deleted issues and
 -- cycles do not count.
+{{ config(indexes=fact_indexes(['month_start_date', 'project_sk'])) }}
 with projects as (
     select * from {{ ref('stg_pm__projects') }}
 ),

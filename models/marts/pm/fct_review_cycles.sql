@@ -2,6 +2,7 @@
 -- slip in days, the reviews held and the issues they raised or checked. The planned date is
 -- the current one (after any rescheduling); `first_planned_date` is the planned date of the
 -- first version the warehouse saw.
+{{ config(indexes=fact_indexes(['planned_date', 'review_cycle_sk', 'service_sk', 'project_sk'])) }}
 with cycles as (
     select * from {{ ref('stg_pm__review_cycles') }}
     where not is_deleted

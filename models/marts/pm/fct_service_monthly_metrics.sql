@@ -3,6 +3,7 @@
 -- late against the cycle's planned date, issues raised (opened) and closed (moved to closed,
 -- from the activity log) and revenue. Revenue is the monthly price of the service version
 -- valid at the month's first live moment. Soft-deleted reviews and issues do not count.
+{{ config(indexes=fact_indexes(['month_start_date', 'service_sk', 'project_sk'])) }}
 with services as (
     select * from {{ ref('stg_pm__services') }}
 ),
