@@ -6,8 +6,10 @@ folder.
 One writer per DuckDB file: every run against a DuckDB target carries the tag
 `warehouse/duckdb=<file>`, which the run queue limits to one run per value
 (orchestration/dagster.yaml, the instance `make orchestrate` sets up), and runs its steps
-one at a time. PostgreSQL runs carry no such tag: the queue starts them side by side, and a
-run lands its domains in parallel.
+one at a time; each writing step also takes the warehouse's lock file (ingest/run_lock.py),
+so a CLI run (`make load`, `make build`) and a Dagster run never write it together.
+PostgreSQL runs carry no such tag: the queue starts them side by side, and a run lands its
+domains in parallel.
 """
 
 import hashlib
@@ -30,7 +32,7 @@ from dagster_dbt import (
 from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
 from dagster_dbt.utils import select_unique_ids
 
-from ingest import config, domains
+from ingest import config, domains, run_lock
 from ingest.sources import aca
 from orchestration import landing
 from orchestration import manifest as manifest_mod
@@ -92,7 +94,9 @@ def warehouse_dbt_assets(manifest: Mapping, target: config.Target) -> dg.AssetsD
     def dbt_warehouse(context: AssetExecutionContext, dbt: DbtCliResource):
         _dbt_env(target)
         run_dir = manifest_mod.target_dir() / "runs" / context.run.run_id[:8]
-        yield from dbt.cli(["build"], context=context, target_path=run_dir).stream()
+        # the lock the CLI's writing commands take: one writer per DuckDB file
+        with run_lock.hold(target, "dagster dbt build", say=context.log.info):
+            yield from dbt.cli(["build"], context=context, target_path=run_dir).stream()
 
     return dbt_warehouse
 

@@ -14,13 +14,15 @@ from datetime import timedelta
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from ingest import config, domains
+from ingest import config, domains, run_lock
 
 RETRY_DELAY_ENV = "WAREHOUSE_RETRY_DELAY_SECONDS"
 MAX_RETRIES = 3
 
-# exceptions (or their causes) that say the source was out of reach, not that it was wrong
-TRANSIENT_TYPES: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+# exceptions (or their causes) that say the source was out of reach, not that it was wrong;
+# a DuckDB warehouse held by another writer (a CLI run) is waited for the same way
+TRANSIENT_TYPES: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError,
+                                                    run_lock.LockHeld)
 TRANSIENT_NAMES = frozenset({
     "sqlalchemy.exc.OperationalError",
     "sqlalchemy.exc.DisconnectionError",
@@ -125,7 +127,9 @@ def _landing_asset(domain: domains.Domain, sources: list[dict],
         target = config.target()
         os.environ["WAREHOUSE_TARGET"] = target.name
         try:
-            summary = domain.loader_module().load_sample(target)
+            # the lock the CLI's writing commands take: one writer per DuckDB file
+            with run_lock.hold(target, f"dagster land {domain.name}", say=context.log.info):
+                summary = domain.loader_module().load_sample(target)
         except Exception as exc:
             if is_transient(exc):
                 context.log.warning(

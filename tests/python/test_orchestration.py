@@ -164,6 +164,7 @@ def test_bad_file_fails_without_retry(ci_warehouse):
 
 
 def test_transient_errors_are_told_from_bad_data():
+    from ingest import run_lock
     from ingest.readers import FileFormatError
     from orchestration.landing import is_transient
 
@@ -175,6 +176,7 @@ def test_transient_errors_are_told_from_bad_data():
     except RuntimeError as wrapped:
         assert is_transient(wrapped)
     assert is_transient(TimeoutError("timed out"))
+    assert is_transient(run_lock.LockHeld("the warehouse is being written by pid 1"))
     assert not is_transient(FileFormatError("claims.csv: line 1: missing column(s) x"))
     assert not is_transient(FileNotFoundError("no such file"))
     assert not is_transient(ValueError("bad value"))
