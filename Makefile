@@ -26,7 +26,8 @@ CHECKS_DIR := $(abspath test-output/checks)
 CHECKS_ENV := WAREHOUSE_TARGET=ci WAREHOUSE_CI_DUCKDB_PATH=$(CHECKS_DIR)/warehouse.duckdb \
 	WAREHOUSE_DATA_DIR=$(CHECKS_DIR)/data WAREHOUSE_DBT_TARGET_PATH=$(CHECKS_DIR)/target
 
-.PHONY: help setup setup-review setup-dashboards dashboards demo day load build nightly summary test test-fast test-spark lint \
+.PHONY: help setup setup-review setup-dashboards setup-orchestration orchestrate test-orchestration \
+	dashboards demo day load build nightly summary test test-fast test-spark lint \
 	lint-sql lint-sql-pg checks docs docs-static pg-up pg-down infra-up infra-down infra-status run-pipeline test-dw clean clean-data
 
 help: ## list the targets
@@ -51,6 +52,22 @@ setup-review: setup ## setup plus the review group (Recce: scripts/pr_data_diff.
 # The `dashboards` group (Streamlit, for dashboards/) on top of the setup, the same way.
 setup-dashboards: setup ## setup plus the dashboards group (Streamlit: dashboards/)
 	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group dashboards
+
+# The `orchestration` group (Dagster and dagster-dbt: orchestration/) the same way.
+setup-orchestration: setup ## setup plus the orchestration group (Dagster: orchestration/)
+	$(UV) sync --frozen --inexact --compile-bytecode --python $(PYTHON_BIN) --group orchestration
+
+# The asset graph in the Dagster UI over WAREHOUSE_TARGET (the dbt manifest parsed first, once
+# for the UI and the daemon); the instance (run history, schedules, the run queue's
+# one-writer-per-DuckDB-file rule) lives in DAGSTER_HOME.
+DAGSTER_HOME ?= $(abspath data/dagster)
+DAGSTER_PORT ?= 3000
+orchestrate: setup-orchestration ## the Dagster UI (asset graph, jobs, schedule, sensor) on localhost:3000
+	mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -c 'from orchestration import manifest; print("dbt manifest:", manifest.manifest_path())'
+	DAGSTER_HOME=$(DAGSTER_HOME) $(VENV)/bin/dagster dev -m orchestration.definitions \
+		-h 127.0.0.1 -p $(DAGSTER_PORT)
 
 DASHBOARDS_PORT ?= 8501
 dashboards: setup-dashboards ## one page per dashboard exposure on http://localhost:8501, over WAREHOUSE_TARGET
@@ -88,7 +105,7 @@ CHANGED_SQL = $(sort $(filter %.sql,$(shell git diff --name-only --diff-filter=d
 	models snapshots analyses tests)))
 
 test-fast: setup ## ruff, yamllint, sqlfluff on changed SQL, the tests that run no dbt (~1 min)
-	$(PY) -m ruff check ingest tests/python scripts dashboards
+	$(PY) -m ruff check ingest tests/python scripts dashboards orchestration
 	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
 	$(if $(CHANGED_SQL),scripts/lint-sql.sh duckdb $(CHANGED_SQL),@echo "sqlfluff: no SQL changed since $(FAST_BASE)")
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not build and not spark"
@@ -106,8 +123,14 @@ test-spark: | $(UV) ## Spark + Iceberg: ACA lands, builds and tests on Spark; ma
 	WAREHOUSE_TEST_SPARK=1 WAREHOUSE_TEST_SPARK_DOMAINS="$(SPARK_DOMAINS)" \
 		WAREHOUSE_SPARK_JARS=$(SPARK_JAR) $(PY) -m pytest -m spark $(SPARK_PYTEST_ARGS)
 
+# The Dagster code location (orchestration/): one domain end to end through Dagster on the
+# `ci` target, retries, the sensor, the UI's asset graph in headless Chromium (a few minutes).
+ORCHESTRATION_PYTEST_ARGS ?= -p no:logging
+test-orchestration: setup-orchestration ## the Dagster tests (asset graph, jobs, retries, UI)
+	WAREHOUSE_TEST_ORCHESTRATION=1 $(PY) -m pytest -m orchestration $(ORCHESTRATION_PYTEST_ARGS)
+
 lint: setup ## ruff (Python), yamllint (YAML), sqlfluff (SQL as DuckDB and PostgreSQL render it)
-	$(PY) -m ruff check ingest tests/python scripts dashboards
+	$(PY) -m ruff check ingest tests/python scripts dashboards orchestration
 	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
 	scripts/lint-sql.sh duckdb
 	scripts/lint-sql.sh postgres

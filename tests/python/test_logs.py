@@ -127,7 +127,7 @@ def test_env_example_lists_every_variable_the_code_reads():
         if name.startswith("WAREHOUSE_") and "=" in line:
             listed.add(name)
     read = set()
-    for folder in ("ingest", "scripts", "dashboards", "tests/python"):
+    for folder in ("ingest", "scripts", "dashboards", "orchestration", "tests/python"):
         for path in (REPO_ROOT / folder).rglob("*"):
             if path.suffix in (".py", ".sh"):
                 read |= set(re.findall(r"WAREHOUSE_[A-Z0-9_]*[A-Z0-9]",
