@@ -2,10 +2,12 @@
 -- Incremental by service date: a run recomputes every date that a new or replaced claim line
 -- touches (its new and its earlier service date) and replaces those dates whole.
 -- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+-- on_schema_change fail: the mart's contract changes its columns only with a --full-refresh.
 {{ config(
     materialized=slice_materialization(),
     incremental_strategy='delete+insert',
     unique_key='service_date',
+    on_schema_change='fail',
 ) }}
 
 with claim_lines as (

@@ -2,10 +2,12 @@
 -- Incremental by member: a run recomputes every member that a new or replaced claim line
 -- touches (its new and its earlier member) and replaces those members' months whole.
 -- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+-- on_schema_change fail: the mart's contract changes its columns only with a --full-refresh.
 {{ config(
     materialized=slice_materialization(),
     incremental_strategy='delete+insert',
     unique_key='member_id',
+    on_schema_change='fail',
 ) }}
 
 with claim_lines as (
