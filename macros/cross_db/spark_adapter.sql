@@ -79,7 +79,7 @@
 
 {#-
     Contracts on Spark: the marts declare their column types in names DuckDB and PostgreSQL
-    both read (`varchar`, `double precision`, `timestamp with time zone`), which Spark's parser
+    both read (`text`, `double precision`, `timestamp with time zone`), which Spark's parser
     refuses, and dbt-spark's `session` connection reports no column types to compare against
     (dbt-spark runs its own contract tests on other connection methods only). So on Spark the
     column check is left out here, in one place: a mart is still built with exactly its

@@ -35,9 +35,10 @@ select
     service_month_start_date,
     count(distinct claim_id) as claim_count,
     count(*) as claim_line_count,
-    sum(billed_amount_usd) as billed_amount_usd,
-    sum(allowed_amount_usd) as allowed_amount_usd,
-    sum(paid_amount_usd) as paid_amount_usd,
+    -- the contract's decimal(38, 2) on every engine (a PostgreSQL sum has no declared scale)
+    cast(sum(billed_amount_usd) as decimal(38, 2)) as billed_amount_usd,
+    cast(sum(allowed_amount_usd) as decimal(38, 2)) as allowed_amount_usd,
+    cast(sum(paid_amount_usd) as decimal(38, 2)) as paid_amount_usd,
     max(source_load_id) as source_load_id
 from monthly
 group by member_id, service_month_start_date
