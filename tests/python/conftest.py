@@ -9,9 +9,7 @@ Each test gets its own database, dropped afterwards.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import subprocess
 import tempfile
 import uuid
 from pathlib import Path
@@ -48,19 +46,6 @@ def _dbt_only_in_build_tests(request, monkeypatch):
 
     monkeypatch.setattr(dbt_runner, "invoke", refuse)
     monkeypatch.setattr(dbt_runner, "run_cli", refuse)
-
-
-def copy_project(dest: Path) -> None:
-    """The project's files as git sees them (committed or not, ignored ones left out)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO_ROOT, check=True, capture_output=True,
-    ).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        src = REPO_ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
 
 
 def real_data_dir() -> Path | None:
