@@ -315,6 +315,36 @@ def pii_marks(p: Project) -> Iterator[Violation]:
                             "model's meta says contains_pii is not true")
 
 
+def contracts_on_marts(p: Project) -> Iterator[Violation]:
+    """House rule: every mart and control table has an enforced contract, a `data_type` on
+    each of its columns, so that a change that renames or retypes a column fails the build
+    instead of reaching analysts."""
+    for uid, node in p.models.items():
+        if p.layer(uid) not in ("marts", "ctl"):
+            continue
+        if not node["config"].get("contract", {}).get("enforced"):
+            yield Violation("contracts_on_marts", uid, "contract not enforced")
+            continue
+        untyped = [name for name, c in node.get("columns", {}).items() if not c.get("data_type")]
+        if untyped:
+            yield Violation("contracts_on_marts", uid, f"no data_type on {', '.join(untyped)}")
+
+
+def groups_and_access(p: Project) -> Iterator[Violation]:
+    """House rule: every model belongs to a group (its domain, models/_groups.yml); marts and
+    control tables are public, staging and intermediate models are not (private to their
+    domain, or protected where the control tables gather them from every domain)."""
+    for uid, node in p.models.items():
+        if not node["config"].get("group"):
+            yield Violation("groups_and_access", uid, "no group")
+        access = node.get("access") or node["config"].get("access") or "protected"
+        public = p.layer(uid) in ("marts", "ctl")
+        if public and access != "public":
+            yield Violation("groups_and_access", uid, f"access {access}, marts are public")
+        if not public and access == "public":
+            yield Violation("groups_and_access", uid, "staging and intermediate are not public")
+
+
 RULES: tuple[Callable[[Project], Iterator[Violation]], ...] = (
     direct_join_to_source,
     marts_depend_on_sources,
@@ -330,6 +360,8 @@ RULES: tuple[Callable[[Project], Iterator[Violation]], ...] = (
     exposures_on_marts,
     semantic_models_beside_marts,
     pii_marks,
+    contracts_on_marts,
+    groups_and_access,
 )
 
 

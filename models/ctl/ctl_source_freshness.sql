@@ -43,8 +43,10 @@ ingest_freshness as (
         ingest_ranked.target_table as source_table,
         ingest_ranked.protocol,
         ingest_per_table.last_success_at as last_loaded_at,
-        {{ dbt.datediff('ingest_per_table.last_success_at', 'current_timestamp', 'hour') }}
-            as hours_since_load,
+        cast(
+            {{ dbt.datediff('ingest_per_table.last_success_at', 'current_timestamp', 'hour') }}
+            as bigint
+        ) as hours_since_load,
         ingest_ranked.status as last_status,
         ingest_ranked.finished_at as checked_at,
         ingest_per_table.runs,

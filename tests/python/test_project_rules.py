@@ -21,7 +21,13 @@ def model(name: str, path: str, materialized: str = "view", **extra) -> dict:
         "name": name,
         "original_file_path": path,
         "description": extra.pop("description", f"{name} described"),
-        "config": {"materialized": materialized, "meta": extra.pop("meta", {})},
+        "config": {
+            "materialized": materialized,
+            "meta": extra.pop("meta", {}),
+            "group": extra.pop("group", "aca"),
+            "contract": {"enforced": extra.pop("contract", materialized != "view")},
+        },
+        "access": extra.pop("access", "public" if materialized != "view" else "private"),
         "columns": extra.pop("columns", {}),
         **extra,
     }
@@ -46,14 +52,18 @@ def manifest(defects: bool) -> dict:
     dim = "model.warehouse.dim_member"
     bad_name = "model.warehouse.members_clean"
     person = {
-        "member_sk": {"description": "key"},
+        "member_sk": {"description": "key", "data_type": "varchar"},
         "first_name": {
             "description": "Given name (a direct identifier).",
             "meta": {} if defects else {"pii": True},
+            "data_type": None if defects else "varchar",
         },
     }
     nodes = {
-        stg: model("stg_aca__members", "models/staging/aca/stg_aca__members.sql"),
+        stg: model(
+            "stg_aca__members", "models/staging/aca/stg_aca__members.sql",
+            access="public" if defects else "private",
+        ),
         dim: model(
             "dim_member", "models/marts/aca/dim_member.sql", "table", columns=person,
             meta={"contains_pii": True},
@@ -63,7 +73,10 @@ def manifest(defects: bool) -> dict:
     }
     parents = {stg: [src], dim: [stg, src] if defects else [stg]}
     if defects:
-        nodes[bad_name] = model("members_clean", "models/marts/aca/members_clean.sql", "table")
+        nodes[bad_name] = model(
+            "members_clean", "models/marts/aca/members_clean.sql", "table", group=None,
+            contract=False,
+        )
         parents[bad_name] = []
     children: dict[str, list[str]] = {}
     for child, ps in parents.items():
@@ -96,6 +109,10 @@ def test_each_defect_is_reported_by_its_rule():
         ("model_naming", "model.warehouse.members_clean"),
         ("missing_primary_key_tests", "model.warehouse.members_clean"),
         ("root_models", "model.warehouse.members_clean"),
+        ("contracts_on_marts", "model.warehouse.dim_member"),
+        ("contracts_on_marts", "model.warehouse.members_clean"),
+        ("groups_and_access", "model.warehouse.stg_aca__members"),
+        ("groups_and_access", "model.warehouse.members_clean"),
     }
 
 
@@ -138,4 +155,16 @@ def test_a_semantic_model_measures_a_mart_beside_it():
             "semantic_models_beside_marts", "semantic_model.warehouse.staged",
             "measures model.warehouse.stg_aca__members, not a mart",
         ),
+    }
+
+
+def test_a_mart_needs_a_contract_and_public_access():
+    m = manifest(defects=False)
+    dim = m["nodes"]["model.warehouse.dim_member"]
+    dim["config"]["contract"] = {"enforced": False}
+    dim["access"] = "protected"
+    found = {(v.rule, v.detail) for v in check_project.evaluate(m)}
+    assert found == {
+        ("contracts_on_marts", "contract not enforced"),
+        ("groups_and_access", "access protected, marts are public"),
     }

@@ -2,10 +2,12 @@
 -- Incremental by service date: a run recomputes every date that a new or replaced claim line
 -- touches (its new and its earlier service date) and replaces those dates whole.
 -- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+-- on_schema_change fail: the mart's contract changes its columns only with a --full-refresh.
 {{ config(
     materialized=slice_materialization(),
     incremental_strategy='delete+insert',
     unique_key='service_date',
+    on_schema_change='fail',
 ) }}
 
 with claim_lines as (
@@ -22,9 +24,10 @@ select
     provider_npi,
     count(distinct claim_id) as claim_count,
     count(*) as claim_line_count,
-    sum(billed_amount_usd) as billed_amount_usd,
-    sum(allowed_amount_usd) as allowed_amount_usd,
-    sum(paid_amount_usd) as paid_amount_usd,
+    -- the contract's decimal(38, 2) on every engine (a PostgreSQL sum has no declared scale)
+    cast(sum(billed_amount_usd) as decimal(38, 2)) as billed_amount_usd,
+    cast(sum(allowed_amount_usd) as decimal(38, 2)) as allowed_amount_usd,
+    cast(sum(paid_amount_usd) as decimal(38, 2)) as paid_amount_usd,
     cast(sum(case when claim_status = 'denied' then 1 else 0 end) as {{ dbt.type_bigint() }}) as denied_line_count,
     max(source_load_id) as source_load_id
 from claim_lines

@@ -2,10 +2,12 @@
 -- Incremental by member: a run recomputes every member that a new or replaced claim line
 -- touches (its new and its earlier member) and replaces those members' months whole.
 -- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+-- on_schema_change fail: the mart's contract changes its columns only with a --full-refresh.
 {{ config(
     materialized=slice_materialization(),
     incremental_strategy='delete+insert',
     unique_key='member_id',
+    on_schema_change='fail',
 ) }}
 
 with claim_lines as (
@@ -33,9 +35,10 @@ select
     service_month_start_date,
     count(distinct claim_id) as claim_count,
     count(*) as claim_line_count,
-    sum(billed_amount_usd) as billed_amount_usd,
-    sum(allowed_amount_usd) as allowed_amount_usd,
-    sum(paid_amount_usd) as paid_amount_usd,
+    -- the contract's decimal(38, 2) on every engine (a PostgreSQL sum has no declared scale)
+    cast(sum(billed_amount_usd) as decimal(38, 2)) as billed_amount_usd,
+    cast(sum(allowed_amount_usd) as decimal(38, 2)) as allowed_amount_usd,
+    cast(sum(paid_amount_usd) as decimal(38, 2)) as paid_amount_usd,
     max(source_load_id) as source_load_id
 from monthly
 group by member_id, service_month_start_date

@@ -52,7 +52,7 @@ select
     live_links.link_type,
     live_links.review_held_at,
     live_links.reviews_linked,
-    1.0 / cast(live_links.reviews_linked as {{ dbt.type_float() }}) as allocation_weight
+    1.0 / cast(live_links.reviews_linked as {{ type_double() }}) as allocation_weight
 from live_links
 left join issue_versions
     on live_links.issue_id = issue_versions.issue_id

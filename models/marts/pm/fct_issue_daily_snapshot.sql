@@ -115,10 +115,11 @@ select
     priority,
     opened_date,
     due_date,
-    {{ dbt.datediff('opened_date', 'snapshot_date', 'day') }} as age_days,  -- noqa: LT05
+    -- day counts as bigint on every engine (PostgreSQL's date difference is an integer)
+    cast({{ dbt.datediff('opened_date', 'snapshot_date', 'day') }} as bigint) as age_days,  -- noqa: LT05
     snapshot_date > due_date as is_overdue,
-    case
+    cast(case
         when snapshot_date > due_date then {{ dbt.datediff('due_date', 'snapshot_date', 'day') }}
         else 0
-    end as days_overdue
+    end as bigint) as days_overdue
 from joined

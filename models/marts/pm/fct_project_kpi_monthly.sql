@@ -167,6 +167,6 @@ select
     issues_closed,
     open_issues,
     overdue_open_issues,
-    round(mean_days_to_close, 2) as mean_days_to_close,
+    cast(round(mean_days_to_close, 2) as decimal(28, 2)) as mean_days_to_close,
     overdue_reviews
 from joined

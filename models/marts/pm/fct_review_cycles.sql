@@ -121,20 +121,21 @@ select
     first_planned_date,
     planned_date,
     actual_date,
-    case
+    -- day counts as bigint on every engine (PostgreSQL's date difference is an integer)
+    cast(case
         when actual_date is not null then {{ dbt.datediff('planned_date', 'actual_date', 'day') }}
-    end as slip_days,
+    end as bigint) as slip_days,
     actual_date is not null as is_held,
     (actual_date is not null and actual_date <= planned_date) as is_on_time,
     (cycle_status = 'planned' and planned_date < as_of_date) as is_overdue,
-    case
+    cast(case
         when cycle_status = 'planned' and planned_date < as_of_date
             then {{ dbt.datediff('planned_date', 'as_of_date', 'day') }}
         else 0
-    end as days_overdue,
+    end as bigint) as days_overdue,
     reviews_held,
     first_held_at,
-    round(mean_review_score, 2) as mean_review_score,
+    cast(round(mean_review_score, 2) as decimal(28, 2)) as mean_review_score,
     issues_raised,
     issues_checked
 from joined
