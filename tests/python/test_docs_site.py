@@ -221,11 +221,14 @@ def test_column_lineage_reaches_the_raw_column(site, browser, domain):
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.get(f"{page.as_uri()}?model={model}&column={column}&parents=all")
-    # the column's path is drawn as animated edges, from the raw table to the mart (the
-    # graph is laid out in steps: wait until both ends are drawn)
+    # the column's path is drawn as animated edges, from the raw table to the mart. The graph
+    # is laid out in steps and only what is in view is drawn: fit it to the view (again on
+    # every poll) until both ends of the path are drawn.
     drawn = wait_for(
         browser,
-        "(() => { const e = Array.from(document.querySelectorAll('.react-flow__edge.animated'))"
+        "(() => { const fit = document.querySelector('.react-flow__controls-fitview');"
+        " if (fit) fit.click();"
+        " const e = Array.from(document.querySelectorAll('.react-flow__edge.animated'))"
         ".map(x => (x.getAttribute('aria-label') || '').replace(/^Edge from /, '')"
         ".split(' to '));"
         f" return e.some(x => x[0] === '{source}') && e.some(x => x[1] === '{model}')"
