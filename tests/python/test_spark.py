@@ -28,6 +28,7 @@ from ingest.loaders import tes as tes_loader
 
 pytestmark = [
     pytest.mark.spark,
+    pytest.mark.build,
     pytest.mark.skipif(
         os.environ.get("WAREHOUSE_TEST_SPARK") != "1",
         reason="Spark target: run `make test-spark` (sets WAREHOUSE_TEST_SPARK=1)",
