@@ -195,6 +195,36 @@ def pg_warehouse(request, tmp_path, monkeypatch) -> config.Target:
     return _warehouse_env("pg", tmp_path, monkeypatch, request)
 
 
+CHROMIUM = os.environ.get("WAREHOUSE_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("WAREHOUSE_CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def start_chromium(profile_dir: Path, window: str = "1400,1000", page_load_timeout: int = 60):
+    """Headless Chromium driven by chromedriver (Debian's chromium and chromium-driver,
+    installed by scripts/install-system-deps.sh), with no network of its own."""
+    import shutil
+
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not found: run scripts/install-system-deps.sh "
+            "(Debian packages chromium and chromium-driver)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-quic", "--no-first-run",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile_dir}", f"--window-size={window}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(page_load_timeout)
+    return driver
+
+
 def copy_project(dest: Path) -> None:
     """Copy the project as git would commit it (tracked and untracked-but-not-ignored files)
     to `dest`, for a test that changes a copy and builds it."""

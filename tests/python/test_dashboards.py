@@ -22,13 +22,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import start_chromium
 
 pytestmark = pytest.mark.build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-output" / "dashboards"
-CHROMIUM = os.environ.get("WAREHOUSE_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("WAREHOUSE_CHROMEDRIVER", "/usr/bin/chromedriver")
 TIMEOUT_S = 60
 
 streamlit = pytest.importorskip(
@@ -161,18 +160,8 @@ def site(sample, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-dev-shm-usage",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-                 "--window-size=1400,1200"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(TIMEOUT_S)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"), window="1400,1200",
+                            page_load_timeout=TIMEOUT_S)
     yield driver
     driver.quit()
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import start_chromium
 
 from ingest import domains
 
@@ -26,8 +26,6 @@ pytestmark = pytest.mark.build
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-output" / "docs-site"
-CHROMIUM = os.environ.get("WAREHOUSE_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("WAREHOUSE_CHROMEDRIVER", "/usr/bin/chromedriver")
 MART = "model.warehouse.fct_claim_lines"
 MART_COLUMNS = ("claim_line_sk", "member_sk", "service_date", "allowed_amount_usd")
 TIMEOUT_S = 60
@@ -68,33 +66,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not shutil.which(p)]
-    if missing:
-        pytest.fail(
-            f"{', '.join(missing)} not found: run scripts/install-system-deps.sh "
-            "(Debian packages chromium and chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(TIMEOUT_S)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"),
+                            page_load_timeout=TIMEOUT_S)
     yield driver
     driver.quit()
 
