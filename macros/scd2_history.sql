@@ -48,3 +48,53 @@ from (
     where not (deleted_at is not null and snapshot_version > 1 and valid_to <= valid_from)
 ) as kept
 {%- endmacro %}
+
+{#-
+    scd2_dimension(snapshot_relation, key_column, sk_column, unknown_row): a whole SCD2
+    dimension over a snapshot: one row per version from scd2_history() plus the unknown row
+    that facts point at when they find no version. Columns, in order: sk_column (a hash of
+    the key and valid_from), key_column, the attributes, version_number, valid_from,
+    valid_to, is_current (valid_to is null), is_deleted (the key's last version is closed).
+
+    unknown_row maps each attribute, in the dimension's column order, to its SQL in the
+    unknown row (key -1, valid from far_past(), current, not deleted).
+-#}
+{% macro scd2_dimension(snapshot_relation, key_column, sk_column, unknown_row) -%}
+{%- set ts = dbt.type_timestamp() -%}
+with history as (
+    {{ scd2_history(snapshot_relation, key_column) }}
+),
+
+known as (
+    select
+        {{ surrogate_key([key_column, 'valid_from']) }} as {{ sk_column }},
+        {{ key_column }},
+        {%- for column in unknown_row %}
+        {{ column }},
+        {%- endfor %}
+        version_number,
+        valid_from,
+        valid_to,
+        valid_to is null as is_current,
+        (next_valid_from is null and valid_to is not null) as is_deleted
+    from history
+),
+
+unknown as (
+    select
+        {{ unknown_key() }} as {{ sk_column }},
+        -1 as {{ key_column }},
+        {%- for column, value in unknown_row.items() %}
+        {{ value }} as {{ column }},
+        {%- endfor %}
+        1 as version_number,
+        cast({{ far_past() }} as {{ ts }}) as valid_from,
+        cast(null as {{ ts }}) as valid_to,
+        true as is_current,
+        false as is_deleted
+)
+
+select * from known
+union all
+select * from unknown
+{%- endmacro %}

@@ -3,43 +3,11 @@
 -- reaches back to 1900-01-01). A soft delete closes the last version at deleted_at and a
 -- hard delete at the build that noticed it; either way the key keeps no current
 -- version and its last version is flagged is_deleted. Plus an unknown row.
-with history as (
-    {{ scd2_history(ref('snp_pm__users'), 'user_id') }}
-),
-
-known as (
-    select
-        {{ surrogate_key(['user_id', 'valid_from']) }} as user_sk,
-        user_id,
-        full_name,
-        email,
-        team,
-        job_role,
-        is_active,
-        version_number,
-        valid_from,
-        valid_to,
-        valid_to is null as is_current,
-        (next_valid_from is null and valid_to is not null) as is_deleted
-    from history
-),
-
-unknown as (
-    select
-        {{ unknown_key() }} as user_sk,
-        -1 as user_id,
-        'Unknown user' as full_name,
-        cast(null as {{ dbt.type_string() }}) as email,
-        'unknown' as team,
-        'unknown' as job_role,
-        false as is_active,
-        1 as version_number,
-        cast({{ far_past() }} as {{ dbt.type_timestamp() }}) as valid_from,
-        cast(null as {{ dbt.type_timestamp() }}) as valid_to,
-        true as is_current,
-        false as is_deleted
-)
-
-select * from known
-union all
-select * from unknown
+{%- set string = dbt.type_string() %}
+{{ scd2_dimension(
+    ref('snp_pm__users'), 'user_id', 'user_sk',
+    unknown_row={
+        'full_name': "'Unknown user'", 'email': 'cast(null as ' ~ string ~ ')',
+        'team': "'unknown'", 'job_role': "'unknown'", 'is_active': 'false',
+    },
+) }}

@@ -1,7 +1,6 @@
 -- Every landed code (one ServiceRequest.code.coding entry), trimmed, with the reason it
 -- cannot be used. A code belongs to the service request of its own fragment: it is
 -- current when that request's version is, and rejected when that request is rejected.
-{%- set string = dbt.type_string() %}
 
 with source as (
     {{ landed('clinical', 'codes') }}
@@ -37,11 +36,7 @@ typed as (
         {{ clean_text('source.version') }} as code_system_version,
         {{ clean_text('source.system_normalized') }} as code_system_normalized,
         {{ clean_text('source.code_element_id') }} as code_element_id,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        source._item_index as item_index,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ fhir_item_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -88,16 +83,5 @@ select
     code_system_version,
     code_system_normalized,
     code_element_id,
-    load_id,
-    source_file,
-    source_row_number,
-    item_index,
-    {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ string ~ ")",
-                   "'['", "cast(item_index as " ~ string ~ ")", "']'"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_fragment > 1 then 'duplicate coding_index within fragment' end
-    ) as reject_reason,
-    (defect is null and rank_in_fragment = 1 and is_current_request = 1) as is_current_version
+    {{ fhir_item_tail('coding_index', 'is_current_request = 1') }}
 from ranked

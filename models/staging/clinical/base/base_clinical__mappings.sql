@@ -5,7 +5,6 @@
 -- fragment does not hold, or when that element is rejected.
 {%- set states = ['auto_mapped', 'needs_review', 'no_match'] %}
 {%- set strategies = ['lexical', 'vector', 'rule', 'composite', 'manual', 'unmapped'] %}
-{%- set string = dbt.type_string() %}
 
 with source as (
     {{ landed('clinical', 'mappings') }}
@@ -43,11 +42,7 @@ typed as (
         {{ try_cast(json_get_text('source.thresholds', 'auto_map'), 'double') }} as auto_map_threshold,
         {{ try_cast(json_get_text('source.thresholds', 'review'), 'double') }} as review_threshold,
         source.source_versions,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        source._item_index as item_index,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ fhir_item_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -80,10 +75,7 @@ checked as (
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), code_element_id, load_id, source_file, source_row_number
-            order by item_index desc
-        ) as rank_in_fragment
+        {{ fhir_rank_in_fragment('code_element_id') }} as rank_in_fragment
     from checked
 )
 
@@ -99,16 +91,5 @@ select
     auto_map_threshold,
     review_threshold,
     source_versions,
-    load_id,
-    source_file,
-    source_row_number,
-    item_index,
-    {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ string ~ ")",
-                   "'['", "cast(item_index as " ~ string ~ ")", "']'"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_fragment > 1 then 'duplicate code_element_id within fragment' end
-    ) as reject_reason,
-    (defect is null and rank_in_fragment = 1 and is_current_element = 1) as is_current_version
+    {{ fhir_item_tail('code_element_id', 'is_current_element = 1') }}
 from ranked

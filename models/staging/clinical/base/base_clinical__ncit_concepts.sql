@@ -1,7 +1,6 @@
 -- Every landed NCIt concept, keyed by its bare code (`NCIT:C19951` -> `C19951`), trimmed,
 -- with the reason it cannot be used. Fragments repeat the concepts they use; the newest
 -- usable version of each concept is current.
-{%- set string = dbt.type_string() %}
 
 with source as (
     {{ landed('clinical', 'ncit_concepts') }}
@@ -13,11 +12,7 @@ typed as (
         {{ ncit_code(clean_text('source.ncit_id')) }} as ncit_id,
         {{ clean_text('source.preferred_name') }} as preferred_name,
         {{ clean_text('source.semantic_group') }} as semantic_group,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        source._item_index as item_index,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ fhir_item_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -36,10 +31,7 @@ checked as (
 in_fragment as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), ncit_id, load_id, source_file, source_row_number
-            order by item_index desc
-        ) as rank_in_fragment
+        {{ fhir_rank_in_fragment('ncit_id') }} as rank_in_fragment
     from checked
 ),
 
@@ -56,16 +48,5 @@ select
     ncit_id_raw,
     preferred_name,
     semantic_group,
-    load_id,
-    source_file,
-    source_row_number,
-    item_index,
-    {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ string ~ ")",
-                   "'['", "cast(item_index as " ~ string ~ ")", "']'"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_fragment > 1 then 'duplicate ncit_id within fragment' end
-    ) as reject_reason,
-    (defect is null and rank_in_fragment = 1 and version_rank = 1) as is_current_version
+    {{ fhir_item_tail('ncit_id') }}
 from ranked

@@ -2,7 +2,6 @@
 -- administrative genders, birth date as precise as the source gives it), with the reason
 -- it cannot be used. The newest usable version of each patient is current.
 {%- set genders = ['male', 'female', 'other', 'unknown'] %}
-{%- set string = dbt.type_string() %}
 
 with source as (
     {{ landed('clinical', 'patients') }}
@@ -23,11 +22,7 @@ typed as (
         {{ iso8601_utc(clean_text('source.last_updated')) }} as last_updated_at,
         {{ clean_text('source.source_file') }} as fhir_source_file,
         {{ clean_text('source.bundle_id') }} as bundle_id,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        source._item_index as item_index,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ fhir_item_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -59,10 +54,7 @@ checked as (
 in_fragment as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), patient_id, load_id, source_file, source_row_number
-            order by item_index desc
-        ) as rank_in_fragment
+        {{ fhir_rank_in_fragment('patient_id') }} as rank_in_fragment
     from checked
 ),
 
@@ -86,16 +78,5 @@ select
     last_updated_at,
     fhir_source_file,
     bundle_id,
-    load_id,
-    source_file,
-    source_row_number,
-    item_index,
-    {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ string ~ ")",
-                   "'['", "cast(item_index as " ~ string ~ ")", "']'"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_fragment > 1 then 'duplicate patient_id within fragment' end
-    ) as reject_reason,
-    (defect is null and rank_in_fragment = 1 and version_rank = 1) as is_current_version
+    {{ fhir_item_tail('patient_id') }}
 from ranked

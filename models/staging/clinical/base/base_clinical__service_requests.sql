@@ -5,7 +5,6 @@
 {%- set intents = ['proposal', 'plan', 'directive', 'order', 'original-order', 'reflex-order',
                    'filler-order', 'instance-order', 'option'] %}
 {%- set priorities = ['routine', 'urgent', 'asap', 'stat'] %}
-{%- set string = dbt.type_string() %}
 
 with source as (
     {{ landed('clinical', 'service_requests') }}
@@ -36,11 +35,7 @@ typed as (
         {{ clean_text('source.source_file') }} as fhir_source_file,
         {{ clean_text('source.bundle_id') }} as bundle_id,
         {{ try_cast(clean_text('source.entry_index'), 'integer') }} as entry_index,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        source._item_index as item_index,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ fhir_item_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -69,10 +64,7 @@ checked as (
 in_fragment as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), service_request_id, load_id, source_file, source_row_number
-            order by item_index desc
-        ) as rank_in_fragment
+        {{ fhir_rank_in_fragment('service_request_id') }} as rank_in_fragment
     from checked
 ),
 
@@ -105,16 +97,5 @@ select
     fhir_source_file,
     bundle_id,
     entry_index,
-    load_id,
-    source_file,
-    source_row_number,
-    item_index,
-    {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ string ~ ")",
-                   "'['", "cast(item_index as " ~ string ~ ")", "']'"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_fragment > 1 then 'duplicate sr_id within fragment' end
-    ) as reject_reason,
-    (defect is null and rank_in_fragment = 1 and version_rank = 1) as is_current_version
+    {{ fhir_item_tail('sr_id') }}
 from ranked
