@@ -21,3 +21,35 @@
 {% macro source_row_key() -%}
     {{ dbt.concat(["source_file", "':'", "cast(source_row_number as " ~ dbt.type_string() ~ ")"]) }}
 {%- endmacro %}
+
+{#-
+    file_row_lineage(relation): where a landed file row came from (load_id, source_file,
+    source_row_number) and the row itself as JSON text (raw_row).
+-#}
+{% macro file_row_lineage(relation='source') -%}
+{{ relation }}._dlt_load_id as load_id,
+        {{ relation }}._source_file as source_file,
+        {{ relation }}._source_row_number as source_row_number,
+        {{ row_to_json_text(relation) }} as raw_row
+{%- endmacro %}
+
+{#-
+    file_row_tail(duplicate_reason, rank_column, current_version): the closing columns of a
+    base model over landed file rows: the lineage, row_key, raw_row and reject_reason (the
+    row's defect, else duplicate_reason for every copy `rank_column` ranks after the first),
+    plus is_current_version (no defect, the newest version) unless current_version is false.
+-#}
+{% macro file_row_tail(duplicate_reason, rank_column='rank_in_file', current_version=true) -%}
+load_id,
+    source_file,
+    source_row_number,
+    {{ source_row_key() }} as row_key,
+    raw_row,
+    coalesce(
+        defect,
+        case when {{ rank_column }} > 1 then '{{ duplicate_reason }}' end
+    ) as reject_reason
+    {%- if current_version %},
+    (defect is null and version_rank = 1) as is_current_version
+    {%- endif %}
+{%- endmacro %}

@@ -27,10 +27,7 @@ trimmed as (
         {{ clean_text('source.allowed_amount_usd') }} as allowed_amount_text,
         {{ clean_text('source.paid_amount_usd') }} as paid_amount_text,
         lower({{ clean_text('source.claim_status') }}) as claim_status,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -92,14 +89,5 @@ select
     allowed_amount_usd,
     paid_amount_usd,
     claim_status,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate claim line within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate claim line within file') }}
 from ranked

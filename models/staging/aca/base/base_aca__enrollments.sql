@@ -23,10 +23,7 @@ typed as (
         {{ try_cast(clean_text('source.end_date'), 'date') }} as end_date,
         {{ try_cast(clean_text('source.monthly_premium_usd'), 'decimal(12, 2)') }} as monthly_premium_usd,
         {{ try_cast(clean_text('source.updated_at'), 'timestamp') }} as updated_at,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -63,14 +60,5 @@ select
     end_date,
     monthly_premium_usd,
     updated_at,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate enrollment_id within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate enrollment_id within file') }}
 from ranked

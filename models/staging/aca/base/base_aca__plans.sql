@@ -28,10 +28,7 @@ typed as (
         {{ clean_text('source.oop_max_usd') }} as oop_max_text,
         {{ try_cast(clean_text('source.oop_max_usd'), 'decimal(12, 2)') }} as oop_max_usd,
         {{ try_cast(clean_text('source.updated_at'), 'timestamp') }} as updated_at,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -75,14 +72,5 @@ select
     deductible_usd,
     oop_max_usd,
     updated_at,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate plan_id within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate plan_id within file') }}
 from ranked

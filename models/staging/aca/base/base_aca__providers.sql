@@ -19,10 +19,7 @@ typed as (
         lower({{ clean_text('source.specialty') }}) as specialty,
         {{ clean_text('source.county_fips') }} as county_fips,
         {{ try_cast(clean_text('source.updated_at'), 'timestamp') }} as updated_at,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -53,14 +50,5 @@ select
     specialty,
     county_fips,
     updated_at,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate npi within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate npi within file') }}
 from ranked

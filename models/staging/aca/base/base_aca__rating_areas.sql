@@ -20,10 +20,7 @@ typed as (
         {{ clean_text('source.county') }} as county_name_as_published,
         {{ clean_text('source.ratingarea') }} as rating_area_text,
         {{ try_cast(clean_text('source.ratingarea'), 'integer') }} as rating_area,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -73,14 +70,5 @@ select
     county_fips,
     county_name,
     rating_area,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate countyfip within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate countyfip within file') }}
 from ranked

@@ -1,6 +1,5 @@
 -- Every landed clients row (completed loads), typed, with the reason it cannot be used
 -- (null when usable) and whether the source has deleted the row since it landed.
-{%- set t = dbt.type_string() %}
 
 with source as (
     {{ landed('pm', 'clients') }}
@@ -12,17 +11,10 @@ deleted_keys as (
 ),
 
 texts as (
-    select
-        {{ clean_text('cast(source.client_id as ' ~ t ~ ')') }} as client_id_text,
-        {{ clean_text('cast(source.name as ' ~ t ~ ')') }} as client_name_text,
-        {{ clean_text('cast(source.industry as ' ~ t ~ ')') }} as industry_text,
-        {{ clean_text('cast(source.country_code as ' ~ t ~ ')') }} as country_code_text,
-        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
-        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
-        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
-        source._dlt_load_id as load_id,
-        {{ row_to_json_text('source') }} as raw_row
-    from source
+    {{ pm_texts([
+        'client_id', 'name as client_name', 'industry', 'country_code', 'created_at',
+        'updated_at', 'deleted_at',
+    ]) }}
 ),
 
 typed as (
@@ -52,21 +44,14 @@ checked as (
             when industry is null then 'missing industry'
             when country_code is null or not {{ regexp_like('country_code', '^[A-Z]{2}$') }} then 'invalid country_code'
         end as defect,
-        exists(
-            select 1 from deleted_keys
-            where deleted_keys.key_value = typed.source_key
-                and deleted_keys.load_id > typed.load_id
-        ) as is_deleted_in_source
+        {{ pm_deleted_in_source('typed') }} as is_deleted_in_source
     from typed
 ),
 
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), client_id
-            order by updated_at desc, load_id desc
-        ) as version_rank
+        {{ pm_version_rank(['client_id']) }} as version_rank
     from checked
 )
 
@@ -78,14 +63,5 @@ select
     created_at,
     updated_at,
     deleted_at,
-    load_id,
-    source_key,
-    {{ dbt.concat(["'clients:'", "coalesce(source_key, '?')"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when version_rank > 1 then 'older copy of a client key in raw' end
-    ) as reject_reason,
-    is_deleted_in_source,
-    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+    {{ pm_row_tail('clients', 'a client') }}
 from ranked

@@ -1,6 +1,5 @@
 -- Every landed issues row (completed loads), typed, with the reason it cannot be used
 -- (null when usable) and whether the source has deleted the row since it landed.
-{%- set t = dbt.type_string() %}
 
 with source as (
     {{ landed('pm', 'issues') }}
@@ -12,25 +11,11 @@ deleted_keys as (
 ),
 
 texts as (
-    select
-        {{ clean_text('cast(source.issue_id as ' ~ t ~ ')') }} as issue_id_text,
-        {{ clean_text('cast(source.project_id as ' ~ t ~ ')') }} as project_id_text,
-        {{ clean_text('cast(source.service_id as ' ~ t ~ ')') }} as service_id_text,
-        {{ clean_text('cast(source.title as ' ~ t ~ ')') }} as title_text,
-        {{ clean_text('cast(source.issue_type as ' ~ t ~ ')') }} as issue_type_text,
-        {{ clean_text('cast(source.status as ' ~ t ~ ')') }} as issue_status_text,
-        {{ clean_text('cast(source.priority as ' ~ t ~ ')') }} as priority_text,
-        {{ clean_text('cast(source.assignee_user_id as ' ~ t ~ ')') }} as assignee_user_id_text,
-        {{ clean_text('cast(source.reporter_user_id as ' ~ t ~ ')') }} as reporter_user_id_text,
-        {{ clean_text('cast(source.opened_at as ' ~ t ~ ')') }} as opened_at_text,
-        {{ clean_text('cast(source.due_date as ' ~ t ~ ')') }} as due_date_text,
-        {{ clean_text('cast(source.closed_at as ' ~ t ~ ')') }} as closed_at_text,
-        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
-        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
-        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
-        source._dlt_load_id as load_id,
-        {{ row_to_json_text('source') }} as raw_row
-    from source
+    {{ pm_texts([
+        'issue_id', 'project_id', 'service_id', 'title', 'issue_type', 'status as issue_status',
+        'priority', 'assignee_user_id', 'reporter_user_id', 'opened_at', 'due_date',
+        'closed_at', 'created_at', 'updated_at', 'deleted_at',
+    ]) }}
 ),
 
 typed as (
@@ -83,21 +68,14 @@ checked as (
             when closed_at < opened_at then 'closed_at before opened_at'
             when issue_status = 'closed' and closed_at is null then 'closed without closed_at'
         end as defect,
-        exists(
-            select 1 from deleted_keys
-            where deleted_keys.key_value = typed.source_key
-                and deleted_keys.load_id > typed.load_id
-        ) as is_deleted_in_source
+        {{ pm_deleted_in_source('typed') }} as is_deleted_in_source
     from typed
 ),
 
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), issue_id
-            order by updated_at desc, load_id desc
-        ) as version_rank
+        {{ pm_version_rank(['issue_id']) }} as version_rank
     from checked
 )
 
@@ -117,14 +95,5 @@ select
     created_at,
     updated_at,
     deleted_at,
-    load_id,
-    source_key,
-    {{ dbt.concat(["'issues:'", "coalesce(source_key, '?')"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when version_rank > 1 then 'older copy of an issue key in raw' end
-    ) as reject_reason,
-    is_deleted_in_source,
-    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+    {{ pm_row_tail('issues', 'an issue') }}
 from ranked

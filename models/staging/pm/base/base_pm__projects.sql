@@ -1,6 +1,5 @@
 -- Every landed projects row (completed loads), typed, with the reason it cannot be used
 -- (null when usable) and whether the source has deleted the row since it landed.
-{%- set t = dbt.type_string() %}
 
 with source as (
     {{ landed('pm', 'projects') }}
@@ -12,21 +11,11 @@ deleted_keys as (
 ),
 
 texts as (
-    select
-        {{ clean_text('cast(source.project_id as ' ~ t ~ ')') }} as project_id_text,
-        {{ clean_text('cast(source.client_id as ' ~ t ~ ')') }} as client_id_text,
-        {{ clean_text('cast(source.project_type_id as ' ~ t ~ ')') }} as project_type_id_text,
-        {{ clean_text('cast(source.name as ' ~ t ~ ')') }} as project_name_text,
-        {{ clean_text('cast(source.status as ' ~ t ~ ')') }} as project_status_text,
-        {{ clean_text('cast(source.start_date as ' ~ t ~ ')') }} as start_date_text,
-        {{ clean_text('cast(source.target_end_date as ' ~ t ~ ')') }} as target_end_date_text,
-        {{ clean_text('cast(source.owner_user_id as ' ~ t ~ ')') }} as owner_user_id_text,
-        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
-        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
-        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
-        source._dlt_load_id as load_id,
-        {{ row_to_json_text('source') }} as raw_row
-    from source
+    {{ pm_texts([
+        'project_id', 'client_id', 'project_type_id', 'name as project_name',
+        'status as project_status', 'start_date', 'target_end_date', 'owner_user_id',
+        'created_at', 'updated_at', 'deleted_at',
+    ]) }}
 ),
 
 typed as (
@@ -72,21 +61,14 @@ checked as (
                 then 'invalid project_status'
             when target_end_date < start_date then 'target_end_date before start_date'
         end as defect,
-        exists(
-            select 1 from deleted_keys
-            where deleted_keys.key_value = typed.source_key
-                and deleted_keys.load_id > typed.load_id
-        ) as is_deleted_in_source
+        {{ pm_deleted_in_source('typed') }} as is_deleted_in_source
     from typed
 ),
 
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), project_id
-            order by updated_at desc, load_id desc
-        ) as version_rank
+        {{ pm_version_rank(['project_id']) }} as version_rank
     from checked
 )
 
@@ -102,14 +84,5 @@ select
     created_at,
     updated_at,
     deleted_at,
-    load_id,
-    source_key,
-    {{ dbt.concat(["'projects:'", "coalesce(source_key, '?')"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when version_rank > 1 then 'older copy of a project key in raw' end
-    ) as reject_reason,
-    is_deleted_in_source,
-    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+    {{ pm_row_tail('projects', 'a project') }}
 from ranked

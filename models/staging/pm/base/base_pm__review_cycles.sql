@@ -1,6 +1,5 @@
 -- Every landed review_cycles row (completed loads), typed, with the reason it cannot be used
 -- (null when usable) and whether the source has deleted the row since it landed.
-{%- set t = dbt.type_string() %}
 
 with source as (
     {{ landed('pm', 'review_cycles') }}
@@ -12,19 +11,10 @@ deleted_keys as (
 ),
 
 texts as (
-    select
-        {{ clean_text('cast(source.review_cycle_id as ' ~ t ~ ')') }} as review_cycle_id_text,
-        {{ clean_text('cast(source.service_id as ' ~ t ~ ')') }} as service_id_text,
-        {{ clean_text('cast(source.cycle_name as ' ~ t ~ ')') }} as cycle_name_text,
-        {{ clean_text('cast(source.planned_date as ' ~ t ~ ')') }} as planned_date_text,
-        {{ clean_text('cast(source.actual_date as ' ~ t ~ ')') }} as actual_date_text,
-        {{ clean_text('cast(source.status as ' ~ t ~ ')') }} as cycle_status_text,
-        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
-        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
-        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
-        source._dlt_load_id as load_id,
-        {{ row_to_json_text('source') }} as raw_row
-    from source
+    {{ pm_texts([
+        'review_cycle_id', 'service_id', 'cycle_name', 'planned_date', 'actual_date',
+        'status as cycle_status', 'created_at', 'updated_at', 'deleted_at',
+    ]) }}
 ),
 
 typed as (
@@ -62,21 +52,14 @@ checked as (
             when cycle_status = 'completed' and actual_date is null then 'completed without actual_date'
             when cycle_status <> 'completed' and actual_date is not null then 'actual_date on a cycle not completed'
         end as defect,
-        exists(
-            select 1 from deleted_keys
-            where deleted_keys.key_value = typed.source_key
-                and deleted_keys.load_id > typed.load_id
-        ) as is_deleted_in_source
+        {{ pm_deleted_in_source('typed') }} as is_deleted_in_source
     from typed
 ),
 
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), review_cycle_id
-            order by updated_at desc, load_id desc
-        ) as version_rank
+        {{ pm_version_rank(['review_cycle_id']) }} as version_rank
     from checked
 )
 
@@ -90,14 +73,5 @@ select
     created_at,
     updated_at,
     deleted_at,
-    load_id,
-    source_key,
-    {{ dbt.concat(["'review_cycles:'", "coalesce(source_key, '?')"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when version_rank > 1 then 'older copy of a review cycle key in raw' end
-    ) as reject_reason,
-    is_deleted_in_source,
-    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+    {{ pm_row_tail('review_cycles', 'a review cycle') }}
 from ranked

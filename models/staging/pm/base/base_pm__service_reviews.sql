@@ -1,6 +1,5 @@
 -- Every landed service_reviews row (completed loads), typed, with the reason it cannot be used
 -- (null when usable) and whether the source has deleted the row since it landed.
-{%- set t = dbt.type_string() %}
 
 with source as (
     {{ landed('pm', 'service_reviews') }}
@@ -12,19 +11,10 @@ deleted_keys as (
 ),
 
 texts as (
-    select
-        {{ clean_text('cast(source.service_review_id as ' ~ t ~ ')') }} as service_review_id_text,
-        {{ clean_text('cast(source.review_cycle_id as ' ~ t ~ ')') }} as review_cycle_id_text,
-        {{ clean_text('cast(source.reviewer_user_id as ' ~ t ~ ')') }} as reviewer_user_id_text,
-        {{ clean_text('cast(source.held_at as ' ~ t ~ ')') }} as held_at_text,
-        {{ clean_text('cast(source.outcome as ' ~ t ~ ')') }} as outcome_text,
-        {{ clean_text('cast(source.score as ' ~ t ~ ')') }} as score_text,
-        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
-        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
-        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
-        source._dlt_load_id as load_id,
-        {{ row_to_json_text('source') }} as raw_row
-    from source
+    {{ pm_texts([
+        'service_review_id', 'review_cycle_id', 'reviewer_user_id', 'held_at', 'outcome',
+        'score', 'created_at', 'updated_at', 'deleted_at',
+    ]) }}
 ),
 
 typed as (
@@ -64,21 +54,14 @@ checked as (
                 then 'invalid outcome'
             when score < 1 or score > 5 then 'score out of range 1-5'
         end as defect,
-        exists(
-            select 1 from deleted_keys
-            where deleted_keys.key_value = typed.source_key
-                and deleted_keys.load_id > typed.load_id
-        ) as is_deleted_in_source
+        {{ pm_deleted_in_source('typed') }} as is_deleted_in_source
     from typed
 ),
 
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), service_review_id
-            order by updated_at desc, load_id desc
-        ) as version_rank
+        {{ pm_version_rank(['service_review_id']) }} as version_rank
     from checked
 )
 
@@ -92,14 +75,5 @@ select
     created_at,
     updated_at,
     deleted_at,
-    load_id,
-    source_key,
-    {{ dbt.concat(["'service_reviews:'", "coalesce(source_key, '?')"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when version_rank > 1 then 'older copy of a service review key in raw' end
-    ) as reject_reason,
-    is_deleted_in_source,
-    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+    {{ pm_row_tail('service_reviews', 'a service review') }}
 from ranked

@@ -1,6 +1,5 @@
 -- Every landed services row (completed loads), typed, with the reason it cannot be used
 -- (null when usable) and whether the source has deleted the row since it landed.
-{%- set t = dbt.type_string() %}
 
 with source as (
     {{ landed('pm', 'services') }}
@@ -12,18 +11,10 @@ deleted_keys as (
 ),
 
 texts as (
-    select
-        {{ clean_text('cast(source.service_id as ' ~ t ~ ')') }} as service_id_text,
-        {{ clean_text('cast(source.project_id as ' ~ t ~ ')') }} as project_id_text,
-        {{ clean_text('cast(source.name as ' ~ t ~ ')') }} as service_name_text,
-        {{ clean_text('cast(source.service_tier as ' ~ t ~ ')') }} as service_tier_text,
-        {{ clean_text('cast(source.monthly_price_usd as ' ~ t ~ ')') }} as monthly_price_usd_text,
-        {{ clean_text('cast(source.created_at as ' ~ t ~ ')') }} as created_at_text,
-        {{ clean_text('cast(source.updated_at as ' ~ t ~ ')') }} as updated_at_text,
-        {{ clean_text('cast(source.deleted_at as ' ~ t ~ ')') }} as deleted_at_text,
-        source._dlt_load_id as load_id,
-        {{ row_to_json_text('source') }} as raw_row
-    from source
+    {{ pm_texts([
+        'service_id', 'project_id', 'name as service_name', 'service_tier', 'monthly_price_usd',
+        'created_at', 'updated_at', 'deleted_at',
+    ]) }}
 ),
 
 typed as (
@@ -59,21 +50,14 @@ checked as (
                 then 'invalid service_tier'
             when monthly_price_usd < 0 then 'negative monthly_price_usd'
         end as defect,
-        exists(
-            select 1 from deleted_keys
-            where deleted_keys.key_value = typed.source_key
-                and deleted_keys.load_id > typed.load_id
-        ) as is_deleted_in_source
+        {{ pm_deleted_in_source('typed') }} as is_deleted_in_source
     from typed
 ),
 
 ranked as (
     select
         checked.*,
-        row_number() over (
-            partition by (defect is null), service_id
-            order by updated_at desc, load_id desc
-        ) as version_rank
+        {{ pm_version_rank(['service_id']) }} as version_rank
     from checked
 )
 
@@ -86,14 +70,5 @@ select
     created_at,
     updated_at,
     deleted_at,
-    load_id,
-    source_key,
-    {{ dbt.concat(["'services:'", "coalesce(source_key, '?')"]) }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when version_rank > 1 then 'older copy of a service key in raw' end
-    ) as reject_reason,
-    is_deleted_in_source,
-    (defect is null and version_rank = 1 and not is_deleted_in_source) as is_current_version
+    {{ pm_row_tail('services', 'a service') }}
 from ranked

@@ -19,10 +19,7 @@ typed as (
         {{ try_cast('lower(' ~ clean_text('source.is_active') ~ ')', 'boolean') }} as is_active_given,
         {{ clean_text('source.activated_at') }} as activated_at_text,
         {{ clean_text('source.deactivated_at') }} as deactivated_at_text,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -56,14 +53,5 @@ select
     coalesce(is_active_given, deactivated_at_text is null) as is_active,
     activated_at_text,
     deactivated_at_text,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate activation (jurisdiction and SNOMED code) within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate activation (jurisdiction and SNOMED code) within file') }}
 from ranked

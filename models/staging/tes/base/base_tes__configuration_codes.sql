@@ -25,10 +25,7 @@ typed as (
         {{ clean_text('source.code') }} as code,
         {{ clean_text('source.display') }} as display,
         source._configuration_row_number as configuration_row_number,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -70,13 +67,9 @@ select
     code,
     display,
     configuration_row_number,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_configuration > 1 then 'duplicate extra code within configuration' end
-    ) as reject_reason
+    {{ file_row_tail(
+        'duplicate extra code within configuration',
+        'rank_in_configuration',
+        current_version=false,
+    ) }}
 from ranked

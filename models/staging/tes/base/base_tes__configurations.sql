@@ -21,10 +21,7 @@ typed as (
         {{ try_cast('lower(' ~ clean_text('source.is_active') ~ ')', 'boolean') }} as is_active,
         {{ clean_text('source.updated_at') }} as updated_at_text,
         {{ clean_text('source.source_format') }} as source_format,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -59,14 +56,5 @@ select
     is_active,
     updated_at_text,
     source_format,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate configuration id and version within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate configuration id and version within file') }}
 from ranked

@@ -15,10 +15,7 @@ unioned as (
         upper({{ clean_text('routing_codes.routingcode') }}) as jurisdiction_id,
         {{ clean_text('routing_codes.jurisdiction') }} as jurisdiction_name,
         cast(null as {{ dbt.type_string() }}) as state_code,
-        routing_codes._dlt_load_id as load_id,
-        routing_codes._source_file as source_file,
-        routing_codes._source_row_number as source_row_number,
-        {{ row_to_json_text('routing_codes') }} as raw_row
+        {{ file_row_lineage('routing_codes') }}
     from routing_codes
     union all
     select
@@ -26,10 +23,7 @@ unioned as (
         upper({{ clean_text('configuration_jurisdictions.id') }}) as jurisdiction_id,
         {{ clean_text('configuration_jurisdictions.name') }} as jurisdiction_name,
         upper({{ clean_text('configuration_jurisdictions.state_code') }}) as state_code,
-        configuration_jurisdictions._dlt_load_id as load_id,
-        configuration_jurisdictions._source_file as source_file,
-        configuration_jurisdictions._source_row_number as source_row_number,
-        {{ row_to_json_text('configuration_jurisdictions') }} as raw_row
+        {{ file_row_lineage('configuration_jurisdictions') }}
     from configuration_jurisdictions
 ),
 
@@ -56,14 +50,5 @@ select
     jurisdiction_name,
     state_code,
     source_table,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate jurisdiction id within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate jurisdiction id within file') }}
 from ranked

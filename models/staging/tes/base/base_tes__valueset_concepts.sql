@@ -12,10 +12,7 @@ typed as (
         source.include_index,
         source.concept_index,
         source._valueset_row_number as valueset_row_number,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     {{ evaluate_once() }}
 ),
@@ -48,13 +45,9 @@ select
     include_index,
     concept_index,
     valueset_row_number,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_valueset > 1 then 'duplicate code within value set' end
-    ) as reject_reason
+    {{ file_row_tail(
+        'duplicate code within value set',
+        'rank_in_valueset',
+        current_version=false,
+    ) }}
 from ranked

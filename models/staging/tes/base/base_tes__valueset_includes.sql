@@ -13,10 +13,7 @@ typed as (
         {{ clean_text('source.filter_json') }} as filter_json,
         source.include_index,
         source._valueset_row_number as valueset_row_number,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
 )
 

@@ -65,10 +65,7 @@ typed as (
         coalesce(grouper_types.grouper_type_count, 0) as grouper_type_count,
         focus_codes.snomed_code,
         coalesce(focus_codes.snomed_code_count, 0) as snomed_code_count,
-        source._dlt_load_id as load_id,
-        source._source_file as source_file,
-        source._source_row_number as source_row_number,
-        {{ row_to_json_text('source') }} as raw_row
+        {{ file_row_lineage('source') }}
     from source
     left join grouper_types
         on source._dlt_load_id = grouper_types.load_id
@@ -120,14 +117,5 @@ select
     snomed_code,
     file_category,
     file_shape,
-    load_id,
-    source_file,
-    source_row_number,
-    {{ source_row_key() }} as row_key,
-    raw_row,
-    coalesce(
-        defect,
-        case when rank_in_file > 1 then 'duplicate url|version within file' end
-    ) as reject_reason,
-    (defect is null and version_rank = 1) as is_current_version
+    {{ file_row_tail('duplicate url|version within file') }}
 from ranked
