@@ -105,7 +105,7 @@ CHANGED_SQL = $(sort $(filter %.sql,$(shell git diff --name-only --diff-filter=d
 	models snapshots analyses tests)))
 
 test-fast: setup ## ruff, yamllint, sqlfluff on changed SQL, the tests that run no dbt (~1 min)
-	$(PY) -m ruff check ingest tests/python scripts dashboards orchestration
+	$(PY) -m ruff check ingest tools tests/python scripts dashboards orchestration
 	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
 	$(if $(CHANGED_SQL),scripts/lint-sql.sh duckdb $(CHANGED_SQL),@echo "sqlfluff: no SQL changed since $(FAST_BASE)")
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not build and not spark"
@@ -130,7 +130,7 @@ test-orchestration: setup-orchestration ## the Dagster tests (asset graph, jobs,
 	WAREHOUSE_TEST_ORCHESTRATION=1 $(PY) -m pytest -m orchestration $(ORCHESTRATION_PYTEST_ARGS)
 
 lint: setup ## ruff (Python), yamllint (YAML), sqlfluff (SQL as DuckDB and PostgreSQL render it)
-	$(PY) -m ruff check ingest tests/python scripts dashboards orchestration
+	$(PY) -m ruff check ingest tools tests/python scripts dashboards orchestration
 	$(VENV)/bin/yamllint --strict -c .yamllint.yml .
 	scripts/lint-sql.sh duckdb
 	scripts/lint-sql.sh postgres

@@ -28,12 +28,17 @@ from ingest import config, domains
 from ingest.log import say
 
 
+class CommandImportError(config.ConfigError):
+    """A command's module cannot be imported: a broken install, never a command to skip."""
+
+
 def _module(name: str):
-    """Import a command's module; a module that cannot be imported fails the CLI loudly."""
+    """Import a command's module; one that cannot be imported fails the CLI (exit 2) with one
+    line naming the module and the error, whichever command was asked for."""
     try:
         return importlib.import_module(name)
     except ImportError as exc:
-        raise SystemExit(f"error: the CLI cannot import {name}: {exc}") from exc
+        raise CommandImportError(f"the CLI cannot import {name}: {exc}") from exc
 
 
 def _help(module) -> str:
@@ -159,7 +164,7 @@ def _add_summary(sub) -> None:
 
 
 def _add_bench(sub) -> None:
-    mod = _module("ingest.bench")
+    mod = _module("tools.bench")
     p = sub.add_parser("bench", help="benchmark generation, landing and dbt at a scale")
     mod.add_arguments(p)
     p.set_defaults(func=mod.run)
@@ -193,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         ap = parser()
-    except config.ConfigError as exc:  # a registry entry that is wrong or cannot be imported
+    except config.ConfigError as exc:  # a registry entry or command module that is broken
         say(f"error: {exc}")
         return 2
     args = ap.parse_args(argv)

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ingest import bench
+from tools import bench
 
 pytestmark = pytest.mark.build
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from conftest import _warehouse_env, dbt
 
-from ingest import demo, domains, parity, warehouse
+from ingest import demo, domains, warehouse
+from tools import parity
 
 pytestmark = pytest.mark.build
 

@@ -30,9 +30,10 @@ from fixtures.bad_input.reliability import (
     scalar,
 )
 
-from ingest import config, parity, runner, warehouse
+from ingest import config, runner, warehouse
 from ingest.generators import aca as generator
 from ingest.loaders import aca as loader
+from tools import parity
 
 pytestmark = pytest.mark.build
 

@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, _warehouse_env, dbt, stable_slot
 
-from ingest import config, parity, runner
+from ingest import config, runner
 from ingest.generators import aca as generator
 from ingest.generators import tes as tes_generator
 from ingest.loaders import aca as loader
 from ingest.loaders import tes as tes_loader
+from tools import parity
 
 pytestmark = [
     pytest.mark.spark,
