@@ -25,7 +25,7 @@ def test_a_command_module_that_cannot_be_imported_fails_with_one_line(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
     # the module, named by the CLI or by the domain registry (a domain's generator)
-    assert lines[0].startswith("error: ") and "cannot" in lines[0] and "import" in lines[0], lines[0]
+    assert lines[0].startswith("error: ") and "import" in lines[0], lines[0]
     assert broken in lines[0] and "(simulated)" in lines[0], lines[0]
 
 

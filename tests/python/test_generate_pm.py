@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ingest.config import ConfigError, env
 from ingest.generators import pm
-from ingest.generators import pm_schema as schema
+from ingest.generators.pm import schema
 
 SCALE = 0.05
 TABLES = [t.name for t in schema.OPERATIONAL_TABLES]
