@@ -15,6 +15,20 @@
 {%- endmacro %}
 
 {#-
+    landed_rows_incremental_config(): the configuration of a base model built incrementally
+    over landed rows (ACA): each run adds the rows of new loads, keyed on (load_id, row_key),
+    new columns appended.
+-#}
+{% macro landed_rows_incremental_config() -%}
+    {{ config(
+        materialized='incremental',
+        unique_key=['load_id', 'row_key'],
+        incremental_strategy=grain_incremental_strategy(),
+        on_schema_change='append_new_columns',
+    ) }}
+{%- endmacro %}
+
+{#-
     The materialization of aggregates rebuilt slice by slice (every row of an affected date or
     member replaced with delete+insert on the slice column): incremental on DuckDB and
     PostgreSQL; a table rebuilt in full on Spark, whose merge cannot delete the rows of a

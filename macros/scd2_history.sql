@@ -98,3 +98,49 @@ select * from known
 union all
 select * from unknown
 {%- endmacro %}
+
+{#-
+    versions_history(versions_relation, snapshot_relation, key_column): the validity window
+    of every version of a key landed in `versions_relation` (every landed record, so history
+    between two builds is kept), with the snapshot telling which keys the source dropped.
+    Every version column, plus:
+
+      version_number   1, 2, ... per key in updated_at order
+      next_updated_at  the next version's updated_at (null for the last version)
+      valid_from       the version's updated_at; the first version reaches back to far_past()
+      valid_to         the next version's updated_at; else, for a key the snapshot closed and
+                       never reopened, when the snapshot closed it; null while current
+      is_deleted       the key's last version, closed because the source dropped the key
+-#}
+{% macro versions_history(versions_relation, snapshot_relation, key_column) -%}
+{%- set ts = dbt.type_timestamp() -%}
+select
+        versions.*,
+        case
+            when version_number = 1 then cast({{ far_past() }} as {{ ts }})
+            else cast(updated_at as {{ ts }})
+        end as valid_from,
+        case
+            when next_updated_at is not null then cast(next_updated_at as {{ ts }})
+            when deletions.deleted_at is not null
+                then cast(deletions.deleted_at as {{ ts }})
+        end as valid_to,
+        (next_updated_at is null and deletions.deleted_at is not null) as is_deleted
+    from (
+        select
+            source_versions.*,
+            row_number() over (partition by {{ key_column }} order by updated_at) as version_number,
+            lead(updated_at) over (partition by {{ key_column }} order by updated_at) as next_updated_at
+        from {{ versions_relation }} as source_versions
+    ) as versions
+    left join (
+        -- closed by the snapshot and never reopened: gone from the source at dbt_valid_to
+        select
+            {{ key_column }},
+            max(dbt_valid_to) as deleted_at
+        from {{ snapshot_relation }}
+        group by {{ key_column }}
+        having count(dbt_valid_to) = count(*)
+    ) as deletions
+        on versions.{{ key_column }} = deletions.{{ key_column }}
+{%- endmacro %}

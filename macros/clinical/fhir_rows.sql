@@ -43,3 +43,19 @@ row_number() over (
             order by item_index desc
         )
 {%- endmacro %}
+
+{#- fhir_ranked(key_column, relation): the rows of `relation` (with a `defect`) ranked:
+    rank_in_fragment (fhir_rank_in_fragment), then rank_in_file and version_rank
+    (classify_rows, the newest landed copy first). -#}
+{% macro fhir_ranked(key_column, relation='checked') -%}
+select
+        in_fragment.*,
+        {{ classify_rows([key_column],
+            'load_id desc, source_file desc, source_row_number desc, item_index desc') }}
+    from (
+        select
+            {{ relation }}.*,
+            {{ fhir_rank_in_fragment(key_column) }} as rank_in_fragment
+        from {{ relation }}
+    ) as in_fragment
+{%- endmacro %}

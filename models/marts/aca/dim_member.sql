@@ -3,52 +3,12 @@
 -- the beginning of time so that any earlier claim finds it. Plus an unknown row.
 -- Versions come from every landed record (stg_aca__member_versions), so history between two
 -- builds is kept; the snapshot tells which members the source dropped (closed, not reopened).
-with source_versions as (
-    select * from {{ ref('stg_aca__member_versions') }}
-),
-
-snapshot as (
-    select * from {{ ref('snp_aca__members') }}
-),
-
-geography as (
+with geography as (
     select * from {{ ref('dim_geography') }}
 ),
 
-deletions as (
-    -- closed by the snapshot and never reopened: gone from the source at dbt_valid_to
-    select
-        member_id,
-        max(dbt_valid_to) as deleted_at
-    from snapshot
-    group by member_id
-    having count(dbt_valid_to) = count(*)
-),
-
-versions as (
-    select
-        source_versions.*,
-        row_number() over (partition by member_id order by updated_at) as version_number,
-        lead(updated_at) over (partition by member_id order by updated_at) as next_updated_at
-    from source_versions
-),
-
 windowed as (
-    select
-        versions.*,
-        case
-            when version_number = 1 then cast({{ far_past() }} as {{ dbt.type_timestamp() }})
-            else cast(updated_at as {{ dbt.type_timestamp() }})
-        end as valid_from,
-        case
-            when next_updated_at is not null then cast(next_updated_at as {{ dbt.type_timestamp() }})
-            when deletions.deleted_at is not null
-                then cast(deletions.deleted_at as {{ dbt.type_timestamp() }})
-        end as valid_to,
-        (next_updated_at is null and deletions.deleted_at is not null) as is_deleted
-    from versions
-    left join deletions
-        on versions.member_id = deletions.member_id
+    {{ versions_history(ref('stg_aca__member_versions'), ref('snp_aca__members'), 'member_id') }}
 ),
 
 known as (

@@ -2,12 +2,7 @@
 -- A table built incrementally, because claim lines are the bulk of the data: each run types
 -- and checks the lines of loads newer than the last one built, and ranks them again together
 -- with every earlier line of the same claims (the only rows whose ranks a new line can change).
-{{ config(
-    materialized='incremental',
-    unique_key=['load_id', 'row_key'],
-    incremental_strategy=grain_incremental_strategy(),
-    on_schema_change='append_new_columns',
-) }}
+{{ landed_rows_incremental_config() }}
 
 with source as (
     {{ landed_since_last_build('aca', 'claim_lines', 'claim_id') }}

@@ -1,12 +1,7 @@
 -- Every landed enrollments row, typed, with the reason it cannot be used (null when usable).
 -- A table built incrementally: each run types and checks the rows of loads newer than the
 -- last one built, and ranks them again with every earlier row of the same enrollment_id.
-{{ config(
-    materialized='incremental',
-    unique_key=['load_id', 'row_key'],
-    incremental_strategy=grain_incremental_strategy(),
-    on_schema_change='append_new_columns',
-) }}
+{{ landed_rows_incremental_config() }}
 
 with source as (
     {{ landed_since_last_build('aca', 'enrollments', 'enrollment_id') }}

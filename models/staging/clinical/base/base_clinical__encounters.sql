@@ -47,19 +47,8 @@ checked as (
     from typed
 ),
 
-in_fragment as (
-    select
-        checked.*,
-        {{ fhir_rank_in_fragment('encounter_id') }} as rank_in_fragment
-    from checked
-),
-
 ranked as (
-    select
-        in_fragment.*,
-        {{ classify_rows(['encounter_id'],
-            'load_id desc, source_file desc, source_row_number desc, item_index desc') }}
-    from in_fragment
+    {{ fhir_ranked('encounter_id') }}
 )
 
 select

@@ -28,19 +28,8 @@ checked as (
     from typed
 ),
 
-in_fragment as (
-    select
-        checked.*,
-        {{ fhir_rank_in_fragment('ncit_id') }} as rank_in_fragment
-    from checked
-),
-
 ranked as (
-    select
-        in_fragment.*,
-        {{ classify_rows(['ncit_id'],
-            'load_id desc, source_file desc, source_row_number desc, item_index desc') }}
-    from in_fragment
+    {{ fhir_ranked('ncit_id') }}
 )
 
 select
