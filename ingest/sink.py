@@ -69,6 +69,7 @@ class DltSink:
 
     def __init__(self, target: config.Target) -> None:
         self.target = target
+        self._pipelines: dict[str, dlt.Pipeline] = {}
 
     def destination(self):
         target = self.target
@@ -84,9 +85,17 @@ class DltSink:
         return dlt.destinations.postgres(credentials=credentials)
 
     def pipeline(self, domain: str, name: str | None = None) -> dlt.Pipeline:
+        """The pipeline, opened once per sink (one landing): pending packages of a run that
+        died are aborted when it opens."""
         config.safe_identifier(domain, "domain")
+        name = pipeline_name(domain, name)
+        if name not in self._pipelines:
+            self._pipelines[name] = self._open(domain, name)
+        return self._pipelines[name]
+
+    def _open(self, domain: str, name: str) -> dlt.Pipeline:
         p = dlt.pipeline(
-            pipeline_name=pipeline_name(domain, name),
+            pipeline_name=name,
             destination=self.destination(),
             dataset_name=f"raw_{domain}",
             pipelines_dir=str(pipelines_dir(self.target)),
@@ -202,6 +211,35 @@ class DltSink:
             lake_pool.shutdown(wait=True)
         return list(written), (info.loads_ids[-1] if info.loads_ids else None)
 
+    def land_resources(
+        self, p: dlt.Pipeline, domain: str, protocol: str, lake: Path, now: datetime,
+        resources: list, staged: dict[str, str | None], lake_files: list[Path] | None = None,
+    ) -> tuple[list[Path], str | None, dict[str, int]]:
+        """One dlt run of dlt resources (incremental sql tables, REST pages, markers) on
+        pipeline `p`; each resource named in `staged` also writes every batch it yields to
+        the lake (file label `staged[name]`, None for a run of one table). Returns (lake
+        files, load id, rows per table as dlt normalized them, child tables included)."""
+        writers: dict[str, lake_mod.LakeWriter] = {}
+        to_run = []
+        for resource in resources:
+            if resource.name in staged:
+                writer = lake_mod.LakeWriter(lake, protocol, domain, staged[resource.name], now)
+                writers[resource.name] = writer
+                resource = resource.add_map(_staging(writer))
+            to_run.append(resource)
+        try:
+            info = p.run(to_run)
+        except BaseException:
+            for writer in writers.values():
+                writer.abort()
+            raise
+        written: list[Path] = lake_files if lake_files is not None else []
+        for writer in writers.values():
+            written.extend(writer.close())
+        counts = p.last_trace.last_normalize_info.row_counts if p.last_trace else {}
+        load_id = info.loads_ids[-1] if info.loads_ids else None
+        return list(written), load_id, {t: int(n) for t, n in (counts or {}).items()}
+
     def write_ctl(self, rows: dict[str, dict]) -> None:
         """Append control rows ({table: row}) in one transaction."""
         with warehouse.connect(self.target) as con:
@@ -220,15 +258,22 @@ class LakeSink:
     def __init__(self, target: config.Target) -> None:
         self.target = target
 
-    def pipeline(self, domain: str, name: str | None = None):
-        raise config.ConfigError(
+    def _no_destination(self) -> config.ConfigError:
+        return config.ConfigError(
             f"target {self.target.name!r} is Spark, which reads raw data from the Parquet lake "
             "and has no dlt destination; this load needs one (its incremental state or "
             "landed-row checks live in the destination): run it on DuckDB or PostgreSQL "
             "(docs/spark.md)"
         )
 
-    destination = pipeline
+    def destination(self):
+        raise self._no_destination()
+
+    def pipeline(self, domain: str, name: str | None = None):
+        raise self._no_destination()
+
+    def land_resources(self, p, *args, **kwargs):
+        raise self._no_destination()
 
     def landed_checksums(self, domain: str, name: str, lake: Path) -> set[str]:
         return spark_landing.landed_checksums(lake, domain)
@@ -257,6 +302,32 @@ class LakeSink:
 
     def write_ctl(self, rows: dict[str, dict]) -> None:
         spark_landing.write_ctl_rows(rows)
+
+
+def _staging(writer: lake_mod.LakeWriter):
+    """A map step: write each extracted batch to the lake, then pass it on to dlt unchanged."""
+
+    def staged(item):
+        if isinstance(item, pa.Table | pa.RecordBatch):
+            writer.write(item)
+        elif item:  # JSON records (a page, or one record): nested values stay nested
+            writer.write(lake_mod.records_to_arrow(item if isinstance(item, list) else [item]))
+        return item
+
+    return staged
+
+
+def cursor_values(p: dlt.Pipeline, cursor: str) -> dict[str, object]:
+    """{resource: last value of its incremental `cursor`} as dlt's pipeline state keeps it:
+    the one place incremental watermarks are kept (the `ctl.watermark` and
+    `raw_<domain>._watermarks` rows report them)."""
+    values: dict[str, object] = {}
+    for section in (p.state.get("sources") or {}).values():
+        for name, resource in ((section or {}).get("resources") or {}).items():
+            inc = (resource or {}).get("incremental") or {}
+            if cursor in inc:
+                values[name] = inc[cursor].get("last_value")
+    return values
 
 
 def for_target(target: config.Target) -> DltSink | LakeSink:
