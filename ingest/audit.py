@@ -9,9 +9,10 @@ Written from Python (plain SQL through `ingest.warehouse.connect`), on DuckDB an
 - `ctl.data_quality_result` is created here too (same DDL as the dbt hook) so that the
   operator views exist before the first dbt invocation; only dbt writes it.
 
-The DDL below must match `macros/ctl/ctl_tables.sql` column for column (a test compares them).
-Tables are created idempotently on every write; the connection is opened only after dlt has
-finished, because DuckDB allows one writer per file.
+The tables' columns are declared once, in `macros/ctl/ctl_tables.sql` (`ingest.ctl` reads
+them). Run rows go through the target's sink (`ingest.sink`): a transaction on DuckDB and
+PostgreSQL, opened only after dlt has finished (DuckDB allows one writer per file), or
+Parquet files in the lake on Spark.
 """
 
 from __future__ import annotations
@@ -21,62 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import config, warehouse
+from ingest import config, ctl, sink, warehouse
 
 SCHEMA = "ctl"
 MAX_MESSAGE = 4000
 
-DDL: dict[str, str] = {
-    "etl_audit_log": """
-        run_id           varchar not null,
-        pipeline_name    varchar not null,
-        source_name      varchar not null,
-        protocol         varchar not null,
-        target_table     varchar not null,
-        status           varchar not null,
-        rows_loaded      bigint,
-        parquet_files    integer,
-        lake_paths       varchar,
-        error_message    varchar,
-        started_at       timestamp with time zone not null,
-        finished_at      timestamp with time zone,
-        duration_seconds double precision
-    """,
-    "etl_run": """
-        run_id           varchar not null,
-        run_kind         varchar not null,
-        command          varchar not null,
-        target_name      varchar,
-        status           varchar not null,
-        started_at       timestamp with time zone not null,
-        finished_at      timestamp with time zone,
-        duration_seconds double precision,
-        message          varchar
-    """,
-    "data_quality_result": """
-        run_id            varchar not null,
-        test_name         varchar not null,
-        test_unique_id    varchar not null,
-        model             varchar,
-        column_name       varchar,
-        severity          varchar,
-        status            varchar not null,
-        failing_rows      bigint,
-        execution_seconds double precision,
-        message           varchar,
-        checked_at        timestamp with time zone not null
-    """,
-    "watermark": """
-        source_name      varchar not null,
-        table_name       varchar not null,
-        cursor_column    varchar not null,
-        last_value       varchar,
-        rows_read        bigint,
-        total_rows_read  bigint,
-        run_id           varchar,
-        updated_at       timestamp with time zone not null
-    """,
-}
+DDL: dict[str, str] = ctl.ddl()
 
 
 @dataclass
@@ -108,86 +59,56 @@ class RunRecord:
         self.finished_at = datetime.now(UTC)
 
 
-def _sql(con, sql: str) -> str:
-    """Queries are written with `?` placeholders; psycopg2 wants `%s`."""
-    return sql if _is_duckdb(con) else sql.replace("?", "%s")
-
-
-def _is_duckdb(con) -> bool:
-    return "duckdb" in type(con).__module__
-
-
 def _execute(con, sql: str, params: Sequence = ()) -> list[tuple]:
-    """Run one statement on the connection itself (a DuckDB cursor is a new connection)."""
-    if _is_duckdb(con):
-        res = con.execute(sql, list(params)) if params else con.execute(sql)
-        return res.fetchall() if res.description else []
-    cur = con.cursor()
-    try:
-        cur.execute(_sql(con, sql), tuple(params)) if params else cur.execute(sql)
-        return cur.fetchall() if cur.description else []
-    finally:
-        cur.close()
+    """Run one statement on the connection itself (`?` placeholders, both engines)."""
+    return ctl.execute(con, sql, params)
 
 
 def ensure_tables(con) -> None:
     """Create schema `ctl` and its tables if missing (idempotent, both engines)."""
-    _execute(con, f"create schema if not exists {SCHEMA}")
-    for name, columns in DDL.items():
-        _execute(con, f"create table if not exists {SCHEMA}.{name} ({columns})")
+    ctl.ensure_tables(con)
+
+
+def run_rows(record: RunRecord, target_name: str) -> dict[str, dict]:
+    """The run's `etl_audit_log` and `etl_run` rows (column -> value)."""
+    message = record.error_message or (
+        f"{record.rows_loaded} row(s) into {record.target_table}"
+        + (f": {record.detail}" if record.detail else "")
+    )
+    return {
+        "etl_audit_log": {
+            "run_id": record.run_id,
+            "pipeline_name": record.pipeline_name,
+            "source_name": record.source_name,
+            "protocol": record.protocol,
+            "target_table": record.target_table,
+            "status": record.status,
+            "rows_loaded": record.rows_loaded,
+            "parquet_files": len(record.parquet_files),
+            "lake_paths": ";".join(str(p) for p in record.parquet_files) or None,
+            "error_message": record.error_message,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "duration_seconds": record.duration_seconds,
+        },
+        "etl_run": {
+            "run_id": record.run_id,
+            "run_kind": "ingest",
+            "command": record.command,
+            "target_name": target_name,
+            "status": record.status,
+            "started_at": record.started_at,
+            "finished_at": record.finished_at,
+            "duration_seconds": record.duration_seconds,
+            "message": message,
+        },
+    }
 
 
 def write_run(record: RunRecord, target: config.Target | None = None) -> None:
     """Append the run's `etl_audit_log` and `etl_run` rows (one transaction where possible)."""
     target = target or config.target()
-    if target.is_spark:  # no connection from Python: Parquet files in the lake's ctl folder
-        from ingest import spark_landing
-
-        spark_landing.write_audit(record, target.name)
-        return
-    with warehouse.connect(target) as con:
-        ensure_tables(con)
-        _execute(con, "begin transaction")
-        _execute(
-            con,
-            f"insert into {SCHEMA}.etl_audit_log (run_id, pipeline_name, source_name, protocol, "
-            "target_table, status, rows_loaded, parquet_files, lake_paths, error_message, "
-            "started_at, finished_at, duration_seconds) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                record.run_id,
-                record.pipeline_name,
-                record.source_name,
-                record.protocol,
-                record.target_table,
-                record.status,
-                record.rows_loaded,
-                len(record.parquet_files),
-                ";".join(str(p) for p in record.parquet_files) or None,
-                record.error_message,
-                record.started_at,
-                record.finished_at,
-                record.duration_seconds,
-            ),
-        )
-        _execute(
-            con,
-            f"insert into {SCHEMA}.etl_run (run_id, run_kind, command, target_name, status, "
-            "started_at, finished_at, duration_seconds, message) values (?,?,?,?,?,?,?,?,?)",
-            (
-                record.run_id,
-                "ingest",
-                record.command,
-                target.name,
-                record.status,
-                record.started_at,
-                record.finished_at,
-                record.duration_seconds,
-                record.error_message
-                or f"{record.rows_loaded} row(s) into {record.target_table}"
-                + (f": {record.detail}" if record.detail else ""),
-            ),
-        )
-        _execute(con, "commit")
+    sink.for_target(target).write_ctl(run_rows(record, target.name))
 
 
 def read_watermark(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ingest import config, dbt_runner, demo, domains, warehouse
+from ingest import config, dbt_runner, demo, domains, sink, warehouse
 from ingest.log import say
 
 # read by macros/tests_on_new_loads.sql at run time (a dbt var would force a full re-parse)
@@ -62,7 +62,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     target = config.target(args.target)
-    if target.is_spark:
+    if not sink.for_target(target).loads_with_dlt:
         raise config.ConfigError(
             "nightly lands through dlt, which has no Spark destination: land on DuckDB or "
             "PostgreSQL, or run `make test-spark` (docs/spark.md)"

@@ -2,8 +2,8 @@
 
 Every run (a domain load or a generic `ingest run`) goes the same way:
 1. each Arrow table is written to the lake (`ingest.generic.lake`), one Parquet file per table;
-2. dlt loads it into `raw_<domain>` on the selected target (on Spark the lake files are the
-   raw tables and nothing more is written: `ingest.spark_landing`);
+2. the target's sink (`ingest.sink`) takes it: dlt loads it into `raw_<domain>` on DuckDB
+   and PostgreSQL; on Spark the lake files are the raw tables and nothing more is written;
 3. one row goes to `ctl.etl_audit_log` and `ctl.etl_run` (`ingest.audit`), status `success`
    or `failure`; a failed run writes its failure row and then raises the error.
 
@@ -16,7 +16,6 @@ run lands those files again, so nothing is lost and nothing doubled.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import time
@@ -32,28 +31,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingest import audit, config, spark_landing
+from ingest import audit, config, sink
 from ingest.generic import lake as lake_mod
-from ingest.readers import REJECTED_LINES
-
-# dlt adds `_dlt_load_id` to Arrow data only with this switch; it must be on before the
-# first load of a table (adding the NOT NULL column later fails on DuckDB).
-os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-# Load files are read once, right away, from local disk: gzip would only cost time (on
-# PostgreSQL, whose load files are CSV for COPY, two thirds of a landing's time).
-os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
-# and once loaded they are not read again (the Parquet lake keeps every row landed)
-os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
-os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
-os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-
-import dlt  # noqa: E402  (after the environment switches above)
-
 from ingest.log import bind_run, done_progress, progress, say
+from ingest.readers import REJECTED_LINES
+from ingest.sink import BATCH_ROWS, LANDED_FILES_TABLE, pipelines_dir, query, table_exists
 
-LANDED_FILES_TABLE = "_landed_files"
-# Rows gathered per batch when many files land in one run (bounds memory per table).
-BATCH_ROWS = 500_000
+__all__ = ["BATCH_ROWS", "LANDED_FILES_TABLE", "pipelines_dir", "query", "table_exists"]
 
 
 @dataclass
@@ -99,72 +83,18 @@ class LoadSummary:
         return "\n".join(lines)
 
 
-def pipelines_dir(target: config.Target) -> Path:
-    """dlt's working folder, one per warehouse, so throwaway warehouses never share state."""
-    key = str(target.duckdb_path) if target.is_duckdb else target.pg_url()
-    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
-    return config.data_dir() / ".dlt" / f"{target.name}_{digest}"
-
-
 def destination(target: config.Target):
-    if target.is_spark:
-        raise config.ConfigError(
-            f"target {target.name!r} is Spark, which reads raw data from the Parquet lake and has "
-            "no dlt destination; this load needs one (its incremental state or landed-row "
-            "checks live in the destination): run it on DuckDB or PostgreSQL (docs/spark.md)"
-        )
-    if target.is_duckdb:
-        target.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        return dlt.destinations.duckdb(credentials=str(target.duckdb_path))
-    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
-
-    credentials = PostgresCredentials()
-    credentials.parse_native_representation(target.pg_url())
-    # An empty password is valid (trust or peer authentication); dlt would ask for one.
-    credentials.password = target.pg_password or ""
-    return dlt.destinations.postgres(credentials=credentials)
+    """The target's dlt destination (a clear error on Spark, which has none)."""
+    return sink.for_target(target).destination()
 
 
-def pipeline(
-    domain: str, target: config.Target | None = None, pipeline_name: str | None = None
-) -> dlt.Pipeline:
-    target = target or config.target()
-    config.safe_identifier(domain, "domain")
-    p = dlt.pipeline(
-        pipeline_name=config.safe_identifier(pipeline_name or f"warehouse_{domain}", "pipeline"),
-        destination=destination(target),
-        dataset_name=f"raw_{domain}",
-        pipelines_dir=str(pipelines_dir(target)),
-        progress="log" if os.environ.get("WAREHOUSE_PROGRESS") else None,
-    )
-    if p.has_pending_data:
-        # A previous run died between extract and load. Its rows (if any reached the
-        # destination) carry a load id that never completed and are ignored by staging;
-        # the pending packages are aborted (state and schema restored to before them) and
-        # the files are simply landed again below.
-        p.abort_packages()
-    return p
+def pipeline(domain: str, target: config.Target | None = None, pipeline_name: str | None = None):
+    """The domain's dlt pipeline on the target (`warehouse_<domain>` unless named)."""
+    return sink.for_target(target or config.target()).pipeline(domain, pipeline_name)
 
 
-def query(p: dlt.Pipeline, sql: str) -> list[tuple]:
-    with p.sql_client() as client, client.execute_query(sql) as cur:
-        return list(cur.fetchall())
-
-
-def table_exists(p: dlt.Pipeline, table: str) -> bool:
-    with p.sql_client() as client:
-        schema = client.dataset_name
-    name = config.safe_identifier(table, "table")
-    rows = query(
-        p,
-        "select count(*) from information_schema.tables "
-        f"where table_schema = '{schema}' and table_name = '{name}'",
-    )
-    return rows[0][0] > 0
-
-
-def landed_checksums(p: dlt.Pipeline) -> set[str]:
-    """Checksums of files landed by completed loads."""
+def landed_checksums(p) -> set[str]:
+    """Checksums of files landed by completed loads of pipeline `p`."""
     if not (table_exists(p, LANDED_FILES_TABLE) and table_exists(p, "_dlt_loads")):
         return set()
     with p.sql_client() as client:
@@ -296,33 +226,14 @@ def land_tables_in_run(
         return summary
     now = datetime.now(UTC)
     lake = Path(lake) if lake else lake_mod.default_dir()
-    if target.is_spark:  # the lake is the raw layer: no dlt load (ingest.spark_landing)
-        for name, tables in grouped.items():
-            summary.rows_by_table[name] = sum(t.num_rows for t in tables)
-        summary.parquet_files, summary.load_id = spark_landing.write_load(
-            lake, protocol, domain, pipeline_name, grouped, now
-        )
-        record.parquet_files = list(summary.parquet_files)
-        return _finish_summary(summary, record, started)
-    p = pipeline(domain, target, pipeline_name)
-    resources = []
     for name, tables in grouped.items():
         summary.rows_by_table[name] = sum(t.num_rows for t in tables)
-        if name != LANDED_FILES_TABLE:
-            label = None if name == main_table else name
-            written = lake_mod.write_tables(lake, protocol, domain, label, tables, now)
-            summary.parquet_files += written
-            record.parquet_files = list(summary.parquet_files)
-        resources.append(
-            dlt.resource(
-                _yield_all(tables),
-                name=name,
-                write_disposition=write_disposition,
-                primary_key=(primary_keys or {}).get(name),
-            )
-        )
-    info = p.run(resources)
-    summary.load_id = info.loads_ids[-1] if info.loads_ids else None
+    record.parquet_files = []
+    summary.parquet_files, summary.load_id = sink.for_target(target).land_tables(
+        domain, sink.pipeline_name(domain, pipeline_name), protocol, lake, now, grouped,
+        write_disposition, primary_keys, main_table, record.parquet_files,
+    )
+    record.parquet_files = list(summary.parquet_files)
     return _finish_summary(summary, record, started)
 
 
@@ -332,10 +243,6 @@ def _finish_summary(summary: LoadSummary, record: audit.RunRecord, started: floa
     record.rows_loaded = sum(n for t, n in data.items() if t != REJECTED_LINES)
     record.detail = ", ".join(f"{t} {n}" for t, n in sorted(data.items()))
     return summary
-
-
-def _yield_all(tables: list[pa.Table]) -> Iterator[pa.Table]:
-    yield from tables
 
 
 def land_files(
@@ -388,12 +295,10 @@ def land_files_in_run(
     read: a file that cannot be read fails the run in dlt's extract step, before any load.
     """
     started = time.perf_counter()
-    p = None
-    if target.is_spark:
-        already = spark_landing.landed_checksums(lake or lake_mod.default_dir(), domain)
-    else:
-        p = pipeline(domain, target, pipeline_name)
-        already = landed_checksums(p)
+    target_sink = sink.for_target(target)
+    pipeline_name = sink.pipeline_name(domain, pipeline_name)
+    lake = Path(lake) if lake else lake_mod.default_dir()
+    already = target_sink.landed_checksums(domain, pipeline_name, lake)
     summary = LoadSummary(domain, target.describe(), run_id=record.run_id)
     todo: list[tuple[Path, str]] = []
     seen: set[str] = set()
@@ -407,102 +312,30 @@ def land_files_in_run(
     if not todo:
         summary.seconds = time.perf_counter() - started
         return summary
-    if target.is_spark:  # the lake is the raw layer (ingest.spark_landing)
-        batches: list[tuple[str, pa.Table]] = []
-        for landed, tables in _read_files(todo, read_file, workers):
-            batches += tables
-            summary.files_landed.append(landed)
-        batches.append((LANDED_FILES_TABLE, _files_table(summary.files_landed)))
-        inner = land_tables_in_run(
-            domain, batches, target, "append", None, protocol, pipeline_name, lake, record,
-            main_table,
-        )
-        summary.load_id = inner.load_id
-        summary.parquet_files = inner.parquet_files
-        summary.rows_by_table = {
-            k: v for k, v in inner.rows_by_table.items() if k != LANDED_FILES_TABLE
-        }
-    else:
-        _stream_files(p, domain, todo, read_file, protocol, lake, record, main_table, workers,
-                      summary)
-    return _finish_summary(summary, record, started)
+    read_errors: list[BaseException] = []
 
-
-def _stream_files(
-    p: dlt.Pipeline,
-    domain: str,
-    todo: list[tuple[Path, str]],
-    read_file,
-    protocol: str,
-    lake: Path | None,
-    record: audit.RunRecord,
-    main_table: str | None,
-    workers: int,
-    summary: LoadSummary,
-) -> None:
-    """One dlt load (pipeline `p`) of every file in `todo`, each file's tables also written to
-    the lake."""
-    now = datetime.now(UTC)
-    lake = Path(lake) if lake else lake_mod.default_dir()
-    writers: dict[str, lake_mod.LakeWriter] = {}
-    buffered: dict[str, list[pa.Table]] = {}
-
-    def flush(name: str) -> Iterator:
-        tables = buffered.pop(name, [])
-        if not tables:
-            return
-        if len(tables) > 1:
-            with contextlib.suppress(
-                pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError
-            ):  # files whose columns differ stay separate batches
-                tables = [pa.concat_tables(tables, promote_options="permissive")]
-        if name not in writers:
-            label = None if name == main_table else name
-            writers[name] = lake_mod.LakeWriter(lake, protocol, domain, label, now)
-        for table in tables:
-            # the lake file is written in a thread while dlt writes its own copy
-            lake_writes.append(lake_pool.submit(writers[name].write, table))
-            while len(lake_writes) > 2:  # at most two batches wait for the lake
-                lake_writes.popleft().result()
-            yield dlt.mark.with_table_name(table, name)
-
-    def items() -> Iterator:
-        # many small files are gathered into batches of about BATCH_ROWS rows: large Parquet
-        # row groups write and load faster than one per file
+    def items() -> Iterator[tuple[str, pa.Table]]:
         for landed, tables in _read_files(todo, read_file, workers, read_errors):
             for name, table in tables:
                 summary.rows_by_table[name] = summary.rows_by_table.get(name, 0) + table.num_rows
-                buffered.setdefault(name, []).append(table)
-                if sum(t.num_rows for t in buffered[name]) >= BATCH_ROWS:
-                    yield from flush(name)
+                yield name, table
             summary.files_landed.append(landed)
             progress(f"{domain}: read {len(summary.files_landed)}/{len(todo)} file(s), "
                      f"{sum(summary.rows_by_table.values()):,} row(s); last {landed.path.name}")
         done_progress()
-        for name in list(buffered):
-            yield from flush(name)
-        yield dlt.mark.with_table_name(_files_table(summary.files_landed), LANDED_FILES_TABLE)
-        while lake_writes:
-            lake_writes.popleft().result()
-        for writer in writers.values():  # complete in the lake before dlt loads anything
-            summary.parquet_files += writer.close()
-        record.parquet_files = list(summary.parquet_files)
+        yield LANDED_FILES_TABLE, _files_table(summary.files_landed)
 
-    lake_pool = ThreadPoolExecutor(max_workers=1)  # one writer thread: batches stay in order
-    lake_writes: deque = deque()
-    read_errors: list[BaseException] = []
     try:
-        info = p.run(dlt.resource(items(), name=f"{domain}_files", write_disposition="append"))
+        summary.parquet_files, summary.load_id = target_sink.land_stream(
+            domain, pipeline_name, protocol, lake, datetime.now(UTC), items(), main_table,
+            record.parquet_files,
+        )
     except BaseException:
-        lake_pool.shutdown(wait=True, cancel_futures=True)
-        for writer in writers.values():
-            writer.abort()
         if read_errors:  # a file that cannot be read: its own error, not dlt's wrapper
             raise read_errors[0] from None
         raise
-    finally:
-        lake_pool.shutdown(wait=True)
-    summary.load_id = info.loads_ids[-1] if info.loads_ids else None
+    record.parquet_files = list(summary.parquet_files)
+    return _finish_summary(summary, record, started)
 
 
 def _read_files(todo: list[tuple[Path, str]], read_file, workers: int,

@@ -24,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest import audit
+from ingest import ctl
 from ingest.generic import lake as lake_mod
 
 LOADS_TABLE = "_dlt_loads"
@@ -119,61 +119,27 @@ def _write_empty(
     return path
 
 
-def _text(values: list) -> pa.Array:
-    return pa.array(values, pa.string())
+def _naive_utc(value):
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
-def _time(value: datetime | None) -> pa.Array:
-    naive = value.astimezone(UTC).replace(tzinfo=None) if value else None
-    return pa.array([naive], pa.timestamp("us"))
+def write_ctl_rows(rows: dict[str, dict], lake: Path | None = None) -> None:
+    """Control rows ({table: row}, one run's) as Parquet files in `<lake>/ctl/<table>/`.
 
-
-def write_audit(record: audit.RunRecord, target_name: str, lake: Path | None = None) -> None:
-    """The run's `ctl.etl_audit_log` and `ctl.etl_run` rows, as Parquet files in the lake.
-
-    Column types match the control tables (string, bigint, int, double, timestamp without
-    time zone in UTC).
+    Column types are the control tables' (`ingest.ctl`); timestamps are UTC without a zone.
     """
     lake = Path(lake) if lake else lake_mod.default_dir()
-    message = record.error_message or (
-        f"{record.rows_loaded} row(s) into {record.target_table}"
-        + (f": {record.detail}" if record.detail else "")
-    )
-    rows = {
-        "etl_audit_log": pa.table(
-            {
-                "run_id": _text([record.run_id]),
-                "pipeline_name": _text([record.pipeline_name]),
-                "source_name": _text([record.source_name]),
-                "protocol": _text([record.protocol]),
-                "target_table": _text([record.target_table]),
-                "status": _text([record.status]),
-                "rows_loaded": pa.array([record.rows_loaded], pa.int64()),
-                "parquet_files": pa.array([len(record.parquet_files)], pa.int32()),
-                "lake_paths": _text([";".join(str(p) for p in record.parquet_files) or None]),
-                "error_message": _text([record.error_message]),
-                "started_at": _time(record.started_at),
-                "finished_at": _time(record.finished_at),
-                "duration_seconds": pa.array([record.duration_seconds], pa.float64()),
-            }
-        ),
-        "etl_run": pa.table(
-            {
-                "run_id": _text([record.run_id]),
-                "run_kind": _text(["ingest"]),
-                "command": _text([record.command]),
-                "target_name": _text([target_name]),
-                "status": _text([record.status]),
-                "started_at": _time(record.started_at),
-                "finished_at": _time(record.finished_at),
-                "duration_seconds": pa.array([record.duration_seconds], pa.float64()),
-                "message": _text([message]),
-            }
-        ),
-    }
-    for table, data in rows.items():
+    for table, row in rows.items():
+        schema = ctl.arrow_schema(table)
+        data = pa.table(
+            {f.name: pa.array([_naive_utc(row.get(f.name))], f.type) for f in schema},
+            schema=schema,
+        )
         folder = lake / "ctl" / table
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{record.run_id}.parquet.tmp"
+        run_id = row["run_id"]
+        tmp = folder / f".{run_id}.parquet.tmp"
         pq.write_table(data, tmp, compression="zstd")
-        tmp.replace(folder / f"ingest_{record.run_id}.parquet")
+        tmp.replace(folder / f"ingest_{run_id}.parquet")

@@ -17,6 +17,13 @@ Pagination types: `none`; `page_number` (param, start, total_pages_path); `offse
 (offset_param, limit_param, limit); `json_link` (next_path: where the next page's URL sits
 in the body); `link_header` (RFC 8288 `Link: <...>; rel="next"`). Every type stops at an
 empty page; `max_pages` (default 10000) guards against an endless API.
+
+Requests go through dlt's `RESTClient` (`dlt.sources.helpers.rest_client`): the settings above
+become its paginator (`SinglePagePaginator`, `PageNumberPaginator`, `OffsetPaginator`,
+`JSONLinkPaginator`, `HeaderLinkPaginator`) and auth (`BearerTokenAuth`, or `APIKeyAuth` in
+the configured header), and its session retries a request that failed on the way (connection
+errors, HTTP 429 and 5xx, with backoff; dlt's `RUNTIME__REQUEST_MAX_ATTEMPTS` and related
+settings tune it). Any other status >= 400 fails the run.
 """
 
 from __future__ import annotations
@@ -26,6 +33,16 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import APIKeyAuth, BearerTokenAuth
+from dlt.sources.helpers.rest_client.paginators import (
+    BasePaginator,
+    HeaderLinkPaginator,
+    JSONLinkPaginator,
+    OffsetPaginator,
+    PageNumberPaginator,
+    SinglePagePaginator,
+)
 
 from ingest.config import ConfigError
 from ingest.generic import settings as cfg
@@ -34,18 +51,71 @@ PAGINATORS = ("none", "page_number", "offset", "json_link", "link_header")
 LIST_KEYS = ("data", "results", "items", "records")
 
 
-def session(source: cfg.Source) -> requests.Session:
-    s = requests.Session()
-    headers = source.settings.get("headers") or {}
-    if not isinstance(headers, dict):
+class _ShortPageOffsetPaginator(OffsetPaginator):
+    """dlt's offset paginator that also stops after a page shorter than the limit (the API
+    has nothing more), saving the request for the empty page that would follow."""
+
+    def _stop_after_this_page(self, data: list | None = None) -> bool:
+        return super()._stop_after_this_page(data) or len(data or []) < self.value_step
+
+
+def auth(source: cfg.Source):
+    """dlt auth from `auth_env` (+ `auth_header`, `auth_scheme`), or None."""
+    if not source.settings.get("auth_env"):
+        return None
+    token = cfg.secret(source.settings["auth_env"], f"source {source.name!r} auth_env")
+    scheme = source.settings.get("auth_scheme", "Bearer")
+    header = source.settings.get("auth_header", "Authorization")
+    if header == "Authorization" and scheme == "Bearer":
+        return BearerTokenAuth(token)
+    return APIKeyAuth(name=header, api_key=f"{scheme} {token}" if scheme else token,
+                      location="header")
+
+
+def headers(source: cfg.Source) -> dict[str, str]:
+    value = source.settings.get("headers") or {}
+    if not isinstance(value, dict):
         raise ConfigError(f"source {source.name!r}: headers must be a table of strings")
-    s.headers.update({str(k): str(v) for k, v in headers.items()})
-    if source.settings.get("auth_env"):
-        token = cfg.secret(source.settings["auth_env"], f"source {source.name!r} auth_env")
-        scheme = source.settings.get("auth_scheme", "Bearer")
-        header = source.settings.get("auth_header", "Authorization")
-        s.headers[header] = f"{scheme} {token}" if scheme else token
-    return s
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def client(source: cfg.Source) -> RESTClient:
+    """dlt's REST client for the source: base URL, headers and auth (settings checked)."""
+    return RESTClient(base_url=base_url(source), headers=headers(source), auth=auth(source))
+
+
+def check_settings(source: cfg.Source) -> None:
+    """A usage error (ConfigError) when the base URL or a secret the source names is missing."""
+    client(source)
+
+
+def paginator(table: str, settings: dict) -> tuple[BasePaginator, int]:
+    """dlt's paginator for the table's `paginate` setting, and its page limit."""
+    paginate = settings.get("paginate") or {"type": "none"}
+    if isinstance(paginate, str):
+        paginate = {"type": paginate}
+    kind = paginate.get("type", "none")
+    if kind not in PAGINATORS:
+        raise ConfigError(f"table {table!r}: paginate type {kind!r}: expected one of {PAGINATORS}")
+    max_pages = int(paginate.get("max_pages", 10_000))
+    if kind == "page_number":
+        start = int(paginate.get("start", 1))
+        return PageNumberPaginator(
+            base_page=start, page=start, page_param=paginate.get("param", "page"),
+            total_path=paginate.get("total_pages_path"), stop_after_empty_page=True,
+        ), max_pages
+    if kind == "offset":
+        return _ShortPageOffsetPaginator(
+            limit=int(paginate.get("limit", 100)), offset=int(paginate.get("start", 0)),
+            offset_param=paginate.get("offset_param", "offset"),
+            limit_param=paginate.get("limit_param", "limit"),
+            total_path=None, stop_after_empty_page=True,
+        ), max_pages
+    if kind == "json_link":
+        return JSONLinkPaginator(next_url_path=paginate.get("next_path", "next")), max_pages
+    if kind == "link_header":
+        return HeaderLinkPaginator(), max_pages
+    return SinglePagePaginator(), max_pages
 
 
 def base_url(source: cfg.Source) -> str:
@@ -66,57 +136,26 @@ def table_url(source: cfg.Source, table: str, settings: dict) -> str:
 
 def pages(source: cfg.Source, table: str, settings: dict) -> Iterator[list[dict]]:
     """Yield each page's records; raises on an HTTP error (status >= 400) or a bad body."""
-    paginate = settings.get("paginate") or {"type": "none"}
-    if isinstance(paginate, str):
-        paginate = {"type": paginate}
-    kind = paginate.get("type", "none")
-    if kind not in PAGINATORS:
-        raise ConfigError(f"table {table!r}: paginate type {kind!r}: expected one of {PAGINATORS}")
+    pager, max_pages = paginator(table, settings)
     timeout = float(source.settings.get("timeout_seconds", 30))
-    max_pages = int(paginate.get("max_pages", 10_000))
-    params: dict[str, Any] = dict(settings.get("params") or {})
-    url: str | None = table_url(source, table, settings)
-    page = int(paginate.get("start", 1))
-    offset = int(paginate.get("start", 0)) if kind == "offset" else 0
-    limit = int(paginate.get("limit", 100))
-    with session(source) as http:
-        for number in range(1, max_pages + 1):
-            if kind == "page_number":
-                params[paginate.get("param", "page")] = page
-            elif kind == "offset":
-                params[paginate.get("offset_param", "offset")] = offset
-                params[paginate.get("limit_param", "limit")] = limit
-            response = http.get(url, params=params, timeout=timeout)
-            response.raise_for_status()
-            body = _json(response)
-            records = extract_records(body, settings.get("records"), response.url)
-            if records:
-                yield records
-            if not records or kind == "none":
+    http = client(source)
+    try:
+        pages_read = http.paginate(
+            table_url(source, table, settings), params=dict(settings.get("params") or {}),
+            paginator=pager, data_selector=settings.get("records"), timeout=timeout,
+        )
+        for number, page in enumerate(pages_read, start=1):
+            records = extract_records(_json(page.response), settings.get("records"),
+                                      page.response.url)
+            if not records:
                 return
-            if kind == "page_number":
-                total = _dig(body, paginate.get("total_pages_path"))
-                if total is not None and page >= int(total):
-                    return
-                page += 1
-            elif kind == "offset":
-                if len(records) < limit:
-                    return
-                offset += limit
-            elif kind == "json_link":
-                nxt = _dig(body, paginate.get("next_path", "next"))
-                if not nxt:
-                    return
-                url, params = urljoin(response.url, str(nxt)), {}
-            elif kind == "link_header":
-                nxt = response.links.get("next", {}).get("url")
-                if not nxt:
-                    return
-                url, params = urljoin(response.url, nxt), {}
-            if number == max_pages:
+            yield records
+            if number == max_pages and page.paginator.has_next_page:
                 raise RuntimeError(
                     f"{table}: more than {max_pages} pages; raise paginate.max_pages if expected"
                 )
+    finally:
+        http.session.close()
 
 
 def _json(response: requests.Response) -> Any:
@@ -159,7 +198,10 @@ def check(source: cfg.Source) -> tuple[bool, str]:
     tables = list(source.tables) or [None]
     first = tables[0]
     url = table_url(source, first, source.table(first)) if first else base_url(source)
-    with session(source) as http:
+    http = client(source)
+    try:
         response = http.get(url, timeout=float(source.settings.get("timeout_seconds", 30)))
+    finally:
+        http.session.close()
     ok = response.status_code < 400
     return ok, f"GET {url}: HTTP {response.status_code} {response.reason}"

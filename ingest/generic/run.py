@@ -22,12 +22,13 @@ import argparse
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest import audit, config, runner
+from ingest import audit, config, runner, sink
 from ingest.generic import files, rest, sql
 from ingest.generic import lake as lake_mod
 from ingest.generic import settings as cfg
@@ -138,55 +139,52 @@ def _run_sql(source, table, settings, target, lake, record) -> str:
     import dlt
 
     eng = sql.engine(source)
-    writer = lake_mod.LakeWriter(lake, "sql", source.name)
     cursor = settings.get("cursor")
     seen = {"max": None}
+    origin = f"sql:{source.name}." + (
+        "query" if settings.get("query")
+        else ".".join(filter(None, [settings.get("schema"), settings.get("source_table", table)]))
+    )
 
-    # The source resource applies the incremental filter; this transformer sees only the
-    # rows that pass it, stages them to the lake and hands them on to dlt unchanged.
+    # The source resource applies the incremental filter; this transformer sees only the rows
+    # that pass it and adds where they came from (the sink then stages them to the lake).
     @dlt.transformer(
         name=table,
         write_disposition=settings.get("write_disposition", "append"),
         primary_key=cfg.primary_key(settings),
     )
-    def staged(item):
+    def provenance(item):
         batch = item if isinstance(item, pa.Table) else pa.Table.from_batches([item])
-        batch = _with_provenance(batch, origin, loaded_at)
-        writer.write(batch)
+        batch = _with_provenance(batch, origin, record.started_at)
         if cursor and batch.num_rows and cursor in batch.column_names:
             top = pc.max(batch[cursor]).as_py()
             if top is not None and (seen["max"] is None or top > seen["max"]):
                 seen["max"] = top
         yield batch
 
-    origin = f"sql:{source.name}." + (
-        "query" if settings.get("query")
-        else ".".join(filter(None, [settings.get("schema"), settings.get("source_table", table)]))
-    )
-    loaded_at = record.started_at
+    target_sink = sink.for_target(target)
     try:
-        p = runner.pipeline(source.name, target, record.pipeline_name)
+        p = target_sink.pipeline(source.name, record.pipeline_name)
         runner.eprint(f"  reading {table} (cursor {cursor or 'none'}) and staging to the lake")
-        try:
-            p.extract(sql.resource(source, table, settings, eng) | staged)
-        except BaseException:
-            writer.abort()
-            raise
-        record.parquet_files = writer.close()
-        record.rows_loaded = writer.rows
-        runner.eprint(f"  staged {writer.rows:,} row(s); loading")
-        p.normalize()
-        p.load()
+        resource = sql.resource(source, table, settings, eng) | provenance
+        record.parquet_files = []
+        _, _, counts = target_sink.land_resources(
+            p, source.name, "sql", lake, datetime.now(UTC), [resource], staged={table: None},
+            lake_files=record.parquet_files,
+        )
     finally:
         eng.dispose()
+    record.rows_loaded = int(counts.get(table, 0))
+    runner.eprint(f"  staged and loaded {record.rows_loaded:,} row(s)")
     if not cursor:
         return ""
-    last = _state_last_value(p.state, table, cursor)
+    last = sink.cursor_values(p, cursor).get(table)
     if last is None:
         last = seen["max"]
     previous, _ = audit.read_watermark(source.name, table, target)
     value = _text(last) if last is not None else previous
-    audit.write_watermark(source.name, table, cursor, value, writer.rows, record.run_id, target)
+    audit.write_watermark(source.name, table, cursor, value, record.rows_loaded, record.run_id,
+                          target)
     return f"watermark {cursor} = {value}"
 
 
@@ -205,15 +203,6 @@ def _with_provenance(batch: pa.Table, origin: str, loaded_at) -> pa.Table:
     return batch.append_column(SOURCE, pa.array([origin] * n, pa.string()))
 
 
-def _state_last_value(state: dict, resource: str, cursor: str):
-    """The incremental cursor's last value from dlt's pipeline state, where it keeps it."""
-    for section in (state.get("sources") or {}).values():
-        inc = (((section or {}).get("resources") or {}).get(resource) or {}).get("incremental")
-        if inc and cursor in inc:
-            return inc[cursor].get("last_value")
-    return None
-
-
 def _text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
@@ -226,20 +215,25 @@ def _run_rest(source, table, settings, target, lake, record) -> str:
     for number, page in enumerate(rest.pages(source, table, settings), start=1):
         records.extend({**item, LOADED_AT: record.started_at, SOURCE: origin} for item in page)
         runner.eprint(f"  page {number}: {len(page)} record(s)")
-    if records:
-        record.parquet_files = lake_mod.write_tables(
-            lake, "rest", source.name, None, [lake_mod.records_to_arrow(records)]
-        )
+
+    def every_page():
+        if records:
+            yield records  # one batch: one lake file, nested values kept nested
+
     record.rows_loaded = len(records)
-    runner.eprint(f"  staged {len(records):,} record(s); loading")
-    p = runner.pipeline(source.name, target, record.pipeline_name)
-    res = dlt.resource(
-        records, name=table,
+    runner.eprint(f"  staging {len(records):,} record(s) to the lake; loading")
+    target_sink = sink.for_target(target)
+    p = target_sink.pipeline(source.name, record.pipeline_name)
+    resource = dlt.resource(
+        every_page, name=table,
         write_disposition=settings.get("write_disposition", "append"),
         primary_key=cfg.primary_key(settings),
     )
-    p.run(res)
-    counts = p.last_trace.last_normalize_info.row_counts if p.last_trace else {}
+    record.parquet_files = []
+    _, _, counts = target_sink.land_resources(
+        p, source.name, "rest", lake, datetime.now(UTC), [resource], staged={table: None},
+        lake_files=record.parquet_files,
+    )
     children = {t: n for t, n in counts.items() if t.startswith(f"{table}__")}
     return ", ".join(f"child table {t}: {n} row(s)" for t, n in sorted(children.items()))
 
@@ -258,6 +252,6 @@ def _run_files(source, table, settings, target, lake, record) -> str:
 PROTOCOLS = {"sql": _run_sql, "rest": _run_rest, "files": _run_files}
 CHECK_SETTINGS = {
     "sql": sql.url,
-    "rest": lambda source: rest.session(source).close() or rest.base_url(source),
+    "rest": rest.check_settings,
     "files": lambda source: None,
 }

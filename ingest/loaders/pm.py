@@ -26,23 +26,26 @@ import sqlalchemy as sa
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.pipeline.helpers import pipeline_drop
 
-from ingest import config, runner
+from ingest import config, runner, sink
 from ingest.generic import lake as lake_mod
 from ingest.log import say
 from ingest.sources import pm
 
 
 @dataclass
-class PmLoadSummary:
-    source: str
-    target: str
-    load_id: str | None = None
-    rows_read: dict[str, int] = field(default_factory=dict)
+class PmLoadSummary(runner.LoadSummary):
+    """A landing's summary (`runner.LoadSummary`) with what an incremental read adds: the
+    watermark of each table before and after, and the keys found deleted."""
+
+    source: str = ""
     deleted_keys: dict[str, int] = field(default_factory=dict)
     previous_values: dict[str, datetime | None] = field(default_factory=dict)
     last_values: dict[str, datetime | None] = field(default_factory=dict)
-    seconds: float = 0.0
-    run_id: str | None = None
+
+    @property
+    def rows_read(self) -> dict[str, int]:
+        """Changed rows read per table (the rows landed)."""
+        return self.rows_by_table
 
     def describe(self) -> str:
         lines = [
@@ -88,13 +91,8 @@ def _as_datetime(value) -> datetime | None:
 
 def cursor_values(p: dlt.Pipeline) -> dict[str, datetime | None]:
     """Each table's watermark as the pipeline's incremental state holds it."""
-    values: dict[str, datetime | None] = {}
-    for section in p.state.get("sources", {}).values():
-        for name, resource in section.get("resources", {}).items():
-            cursor = resource.get("incremental", {}).get(pm.CURSOR_COLUMN)
-            if name in pm.TABLES and cursor is not None:
-                values[name] = _as_datetime(cursor.get("last_value"))
-    return values
+    values = sink.cursor_values(p, pm.CURSOR_COLUMN)
+    return {t: _as_datetime(v) for t, v in values.items() if t in pm.TABLES and v is not None}
 
 
 def _raw_key_sql(client, table: str, key_columns: list[str]) -> str:
@@ -163,16 +161,6 @@ def _watermarks_table(summary: PmLoadSummary, started_at: datetime) -> pa.Table:
     )
 
 
-def _staged(writer):
-    """A map step: write each extracted batch to the Parquet lake, then pass it on to dlt."""
-
-    def staged(item):
-        writer.write(item if isinstance(item, pa.Table) else pa.Table.from_batches([item]))
-        return item
-
-    return staged
-
-
 def load(
     url: str | None = None,
     target: config.Target | None = None,
@@ -181,8 +169,9 @@ def load(
     """Land what changed in the source since the last run; returns what was read.
 
     A column whose type changed in the source stops the run before anything lands (its
-    values may not fit the raw column); `refresh` names tables to drop from `raw_pm`, with
-    their watermarks, and read again in full with the source's current types.
+    values may not fit the raw column; checked with dlt's schema contract, `pm.TYPE_CONTRACT`);
+    `refresh` names tables to drop from `raw_pm`, with their watermarks, and read again in
+    full with the source's current types.
 
     One audited run, like every landing: the changed rows are staged to the Parquet lake
     (`<lake>/sql/pm/<day>/pm_<table>_<ts>.parquet`) on their way to `raw_pm`, and the run
@@ -210,7 +199,7 @@ def _load(url: str, target: config.Target, record, refresh: tuple[str, ...]) -> 
     try:
         keys = pm.primary_keys(eng)
         p = runner.pipeline(pm.DOMAIN, target)
-        summary = PmLoadSummary(pm.describe(url), target.describe())
+        summary = PmLoadSummary(pm.DOMAIN, target.describe(), source=pm.describe(url))
         summary.previous_values = cursor_values(p)
         deleted = find_deleted_keys(p, eng, keys)
     except sa.exc.SQLAlchemyError as exc:
@@ -235,24 +224,18 @@ def _load(url: str, target: config.Target, record, refresh: tuple[str, ...]) -> 
         summary.deleted_keys[table] = summary.deleted_keys.get(table, 0) + 1
     markers = pm.deleted_keys_table(deleted, _text(started_at))
     lake = lake_mod.default_dir()
-    now = datetime.now(UTC)
-    writers = {t: lake_mod.LakeWriter(lake, "sql", pm.DOMAIN, t, now) for t in pm.TABLES}
     resources = [
-        resource.add_map(_staged(writers[table])) for table, resource in readers.items()
+        *readers.values(),
+        dlt.resource([markers], name=pm.DELETED_KEYS_TABLE, write_disposition="append"),
     ]
-    resources.append(
-        dlt.resource([markers], name=pm.DELETED_KEYS_TABLE, write_disposition="append")
-    )
     try:
-        info = p.run(resources)
+        data_files, summary.load_id, counts = sink.for_target(target).land_resources(
+            p, pm.DOMAIN, "sql", lake, datetime.now(UTC), resources,
+            staged={t: t for t in pm.TABLES},
+        )
     except PipelineStepFailed as exc:
-        for writer in writers.values():
-            writer.abort()
         raise pm.SourceError(f"landing from {summary.source} failed at {exc.step}: {exc}") from exc
-    data_files = [path for w in writers.values() for path in w.close()]
-    summary.load_id = info.loads_ids[-1] if info.loads_ids else None
-    counts = p.last_trace.last_normalize_info.row_counts if p.last_trace else {}
-    summary.rows_read = {t: int(counts.get(t, 0)) for t in pm.TABLES}
+    summary.rows_by_table = {t: counts.get(t, 0) for t in pm.TABLES}
     summary.last_values = cursor_values(p)
     record.rows_loaded = sum(summary.rows_read.values())
     record.detail = ", ".join(f"{t} {n}" for t, n in sorted(summary.rows_read.items()) if n)

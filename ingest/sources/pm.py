@@ -17,6 +17,7 @@ from pathlib import Path
 import dlt
 import pyarrow as pa
 import sqlalchemy as sa
+from dlt.common.schema import Schema
 from dlt.sources.sql_database import sql_table
 
 from ingest import config
@@ -131,24 +132,43 @@ def table_resources(url: str, tables: list[str], keys: dict[str, list[str]]) -> 
     ]
 
 
+# Once landed, a column keeps its data type: dlt's schema contract on `data_type`.
+TYPE_CONTRACT = Schema.expand_schema_contract_settings({"data_type": "freeze"})
+
+
 def type_changes(pipeline: dlt.Pipeline, resources: dict[str, object]) -> dict[str, list[str]]:
-    """Columns whose type in the source is not the type `raw_pm` holds them in: per table,
-    `column: old -> new` (dlt data types). Only columns both sides have are compared; a new
-    column is schema evolution, not a change."""
+    """Columns whose data type in the source breaks `TYPE_CONTRACT` against `raw_pm`: per
+    table, `column: old -> new` (dlt data types).
+
+    dlt evaluates the contract (`Schema.apply_schema_contract`) on each table's columns as
+    the source declares them now, so a change is caught before any row is read, also when no
+    changed row passes the watermark, and every changed column is named. Only the data type
+    is frozen: a widening that keeps it (integer to bigint, a longer varchar) lands as before,
+    and a new column is schema evolution, not a change."""
     if not pipeline.default_schema_name:
         return {}
-    stored_schema = pipeline.default_schema
+    schema = pipeline.default_schema
     changes: dict[str, list[str]] = {}
     for table, resource in resources.items():
-        if table not in stored_schema.tables:
+        if table not in schema.tables:
             continue
-        stored = stored_schema.get_table_columns(table)
+        stored = schema.get_table_columns(table)
         reflected = resource.compute_table_schema()["columns"]
-        for column, hints in reflected.items():
-            old = stored.get(column, {}).get("data_type")
-            new = hints.get("data_type")
-            if old and new and old != new:
-                changes.setdefault(table, []).append(f"{column}: {old} -> {new}")
+        partial = {
+            "name": table,
+            "columns": {
+                name: {"name": name, "data_type": hints["data_type"]}
+                for name, hints in reflected.items()
+                if hints.get("data_type") and name in stored
+            },
+        }
+        _, refused = schema.apply_schema_contract(TYPE_CONTRACT, partial, raise_on_freeze=False)
+        for entity, column, _mode in refused:
+            if entity == "columns":
+                old = stored[column].get("data_type")
+                changes.setdefault(table, []).append(
+                    f"{column}: {old} -> {reflected[column]['data_type']}"
+                )
     return changes
 
 
