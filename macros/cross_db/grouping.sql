@@ -29,28 +29,3 @@
         as integer
     )
 {%- endmacro %}
-
-{#-
-    hierarchy_grouping_sets([['a'], ['b', 'c'], ...]): the GROUPING SETS clause of every
-    combination of one level per hierarchy, a level being a prefix of the hierarchy's columns
-    (its ROLLUP): [['month'], ['state', 'county']] gives (), (state), (state, county), (month),
-    (month, state), (month, state, county). The same as GROUP BY ROLLUP(month),
-    ROLLUP(state, county), written out so that every engine reads one plain list.
--#}
-{% macro hierarchy_grouping_sets(hierarchies) -%}
-    {%- set combos = namespace(sets=[[]]) -%}
-    {%- for levels in hierarchies -%}
-        {%- set extended = [] -%}
-        {%- for partial in combos.sets -%}
-            {%- for depth in range(levels | length + 1) -%}
-                {%- do extended.append(partial + levels[:depth]) -%}
-            {%- endfor -%}
-        {%- endfor -%}
-        {%- set combos.sets = extended -%}
-    {%- endfor -%}
-    grouping sets (
-    {%- for columns in combos.sets %}
-        ({{ columns | join(', ') }}){% if not loop.last %},{% endif %}
-    {%- endfor %}
-    )
-{%- endmacro %}

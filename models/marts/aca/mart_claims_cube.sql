@@ -1,20 +1,17 @@
 -- The ACA datacube: claim lines and member months summed over four hierarchies, at every
--- combination of one level per hierarchy (48 grouping sets, the cells of ROLLUP(month) x
--- ROLLUP(metal tier, plan) x ROLLUP(state, rating area, county) x ROLLUP(provider specialty)).
+-- combination of one level per hierarchy: GROUP BY ROLLUP(month), ROLLUP(metal tier, plan),
+-- ROLLUP(state, rating area, county), ROLLUP(provider specialty) is their cross product,
+-- 2 x 3 x 4 x 2 = 48 grouping sets (the same syntax on DuckDB, PostgreSQL and Spark).
 -- Geography is the member's county on the service date (claims) or the first of the month
 -- (member months). Member months have no provider: their measures are filled only in cells
 -- that roll specialty up, and null where the cell is one specialty.
 -- Every dimension key is non-null in the facts ('unknown' where the dimension did not
 -- match), so in the cube a null key means exactly "rolled up" (grouping_<dimension> = 1).
-{%- set hierarchies = [
-    ['month_start_date'],
-    ['metal_tier', 'plan_id'],
-    ['state_code', 'rating_area_name', 'county_fips'],
-    ['provider_specialty'],
+{%- set dimensions = [
+    'month_start_date', 'metal_tier', 'plan_id',
+    'state_code', 'rating_area_name', 'county_fips',
+    'provider_specialty',
 ] %}
-{%- set member_month_hierarchies = hierarchies[:3] %}
-{%- set dimensions = [] %}
-{%- for levels in hierarchies %}{% for column in levels %}{% do dimensions.append(column) %}{% endfor %}{% endfor %}
 {%- set flags = [] %}
 {%- for column in dimensions %}{% do flags.append('grouping_' ~ column) %}{% endfor %}
 
@@ -101,7 +98,12 @@ claims_cube as (
         cast(null as {{ dbt.type_bigint() }}) as member_months,
         cast(null as decimal(38, 2)) as premium_usd
     from claim_facts
-    group by {{ hierarchy_grouping_sets(hierarchies) }}
+    -- sqlfluff's PostgreSQL dialect wants `rollup (`, its DuckDB dialect `rollup(`: hence noqa
+    group by
+        rollup(month_start_date),  -- noqa: LT01
+        rollup(metal_tier, plan_id),  -- noqa: LT01
+        rollup(state_code, rating_area_name, county_fips),  -- noqa: LT01
+        rollup(provider_specialty)  -- noqa: LT01
 ),
 
 member_months_cube as (
@@ -129,7 +131,10 @@ member_months_cube as (
         count(*) as member_months,
         sum(premium_usd) as premium_usd
     from member_month_facts
-    group by {{ hierarchy_grouping_sets(member_month_hierarchies) }}
+    group by
+        rollup(month_start_date),  -- noqa: LT01
+        rollup(metal_tier, plan_id),  -- noqa: LT01
+        rollup(state_code, rating_area_name, county_fips)  -- noqa: LT01
 ),
 
 both_cubes as (

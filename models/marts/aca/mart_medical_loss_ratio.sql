@@ -25,6 +25,7 @@ premiums as (
         cast(extract(year from member_months.month_start_date) as integer) as plan_year,
         count(*) as member_months,
         sum(member_months.premium_usd) as premium_usd,
+        cast(null as {{ dbt.type_bigint() }}) as claim_line_count,
         cast(null as decimal(38, 2)) as paid_amount_usd
     from member_months
     left join plans
@@ -42,6 +43,7 @@ claims as (
         cast(extract(year from claim_lines.service_date) as integer) as plan_year,
         cast(null as {{ dbt.type_bigint() }}) as member_months,
         cast(null as decimal(38, 2)) as premium_usd,
+        count(*) as claim_line_count,
         sum(claim_lines.paid_amount_usd) as paid_amount_usd
     from claim_lines
     left join plans
@@ -66,6 +68,7 @@ issuer_years as (
         plan_year,
         coalesce(max(member_months), 0) as member_months,
         cast(coalesce(max(premium_usd), 0) as decimal(38, 2)) as premium_usd,
+        coalesce(max(claim_line_count), 0) as claim_line_count,
         cast(coalesce(max(paid_amount_usd), 0) as decimal(38, 2)) as paid_amount_usd
     from both_sides
     group by issuer_name, state_code, plan_year
@@ -89,6 +92,7 @@ select
     plan_year,
     member_months,
     premium_usd,
+    claim_line_count,
     paid_amount_usd,
     medical_loss_ratio,
     mlr_threshold,
