@@ -158,6 +158,74 @@ def test_a_broken_reconciliation_is_caught(duckdb_warehouse):
         dbt("test", "--select", "assert_raw_rows_reconcile")
 
 
+def test_the_datacube_and_the_loss_ratio_agree_with_the_facts_and_breaks_are_caught(
+    duckdb_warehouse,
+):
+    """A cell of the datacube equals a plain GROUP BY over the facts; a wrong grouping flag,
+    a grand total that no longer adds up and an MLR flag that contradicts its ratio each
+    fail the data tests."""
+    out = sample_dir()
+    generator.generate(out, 0.01, date(2025, 1, 1), 3, seed=5)
+    loader.load([out])
+    build()
+
+    # paid claims and member months per metal tier and member's state (grouping_id 87:
+    # month, plan, rating area, county and specialty rolled up)
+    cube = query("""
+        select metal_tier, state_code, claim_line_count, paid_amount_usd, member_months
+        from aca.mart_claims_cube where grouping_id = 87
+    """)
+    claims = {
+        (tier, state): (lines, paid)
+        for tier, state, lines, paid in query("""
+            select plans.metal_tier, geo.state_code, count(*), sum(claims.paid_amount_usd)
+            from aca.fct_claim_lines as claims
+            inner join aca.dim_plan as plans on claims.plan_sk = plans.plan_sk
+            inner join aca.dim_geography as geo on claims.geography_sk = geo.geography_sk
+            group by plans.metal_tier, geo.state_code
+        """)
+    }
+    months = dict(
+        ((tier, state), n)
+        for tier, state, n in query("""
+            select plans.metal_tier, geo.state_code, count(*)
+            from aca.fct_member_months as months
+            inner join aca.dim_plan as plans on months.plan_sk = plans.plan_sk
+            inner join aca.dim_member as members on months.member_sk = members.member_sk
+            inner join aca.dim_geography as geo on members.geography_sk = geo.geography_sk
+            group by plans.metal_tier, geo.state_code
+        """)
+    )
+    assert len(cube) == len(set(claims) | set(months)) > 1
+    for tier, state, lines, paid, member_months in cube:
+        assert (lines, paid) == claims.get((tier, state), (0, 0)), (tier, state)
+        assert member_months == months.get((tier, state), 0), (tier, state)
+    assert scalar("select count(distinct grouping_id) from aca.mart_claims_cube") == 48
+    assert scalar(
+        "select count(*) from aca.mart_claims_cube "
+        "where grouping_provider_specialty = 0 and member_months is not null"
+    ) == 0
+    dbt("test", "--select", "mart_claims_cube mart_medical_loss_ratio")
+
+    from ingest import warehouse
+
+    with warehouse.connect() as con:
+        con.execute("update aca.mart_claims_cube set grouping_state_code = 0 "
+                    "where grouping_id = 127")
+    with pytest.raises(AssertionError, match="not_be_null_mart_claims_cube_state_code"):
+        dbt("test", "--select", "mart_claims_cube")
+    with warehouse.connect() as con:
+        con.execute("update aca.mart_claims_cube set grouping_state_code = 1, "
+                    "paid_amount_usd = paid_amount_usd + 1 where grouping_id = 127")
+    with pytest.raises(AssertionError, match="aggregation_to_equal_other_table_mart_claims_cube"):
+        dbt("test", "--select", "mart_claims_cube")
+    with warehouse.connect() as con:
+        con.execute("update aca.mart_medical_loss_ratio "
+                    "set meets_mlr_threshold = not meets_mlr_threshold")
+    with pytest.raises(AssertionError, match="assert_medical_loss_ratio_is_consistent"):
+        dbt("test", "--select", "assert_medical_loss_ratio_is_consistent")
+
+
 INCREMENTAL_MODELS = {
     "staging.base_aca__members": "row_key",
     "staging.base_aca__claim_lines": "row_key",

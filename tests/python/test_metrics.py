@@ -130,6 +130,20 @@ CHECKS: dict[str, tuple[dict, str]] = {
         group by geo.county_name, members.gender_code
         """,
     ),
+    "aca_medical_loss_ratio_by_issuer": (
+        {
+            "metrics": ["premiums", "paid_amount", "medical_loss_ratio"],
+            "group_by": ["metric_time__year", "plan__issuer_name", "plan__state_code"],
+        },
+        # where the mart has no member months or no claims, MetricFlow has nulls
+        """
+        select make_date(plan_year, 1, 1), issuer_name, state_code,
+            case when member_months > 0 then premium_usd end,
+            case when claim_line_count > 0 then paid_amount_usd end,
+            case when claim_line_count > 0 then 1.0 * paid_amount_usd / nullif(premium_usd, 0) end
+        from aca.mart_medical_loss_ratio
+        """,
+    ),
     "pm_backlog_by_month_and_priority": (
         {
             "metrics": ["open_issue_backlog"],
