@@ -17,39 +17,42 @@ in_force as (
     select
         changes.*,
         changes.is_latest_for_key and case changes.change_type
-            when 'activate' then exists (
-                select 1
-                from configurations
-                where configurations.jurisdiction_id = changes.jurisdiction_id
-                    and configurations.snomed_code = changes.snomed_code
-                    and configurations.configuration_id = changes.configuration_id
-                    and configurations.configuration_version = changes.configuration_version
-                    and configurations.is_active
-            )
-            when 'deactivate' then not exists (
-                select 1
-                from configurations
-                where configurations.jurisdiction_id = changes.jurisdiction_id
-                    and configurations.snomed_code = changes.snomed_code
-                    and configurations.is_active
-            )
-            when 'add_code' then exists (
-                select 1
-                from codes
-                where codes.configuration_id = changes.configuration_id
-                    and codes.configuration_version = changes.configuration_version
-                    and codes.system_uri = changes.system_uri
-                    and codes.code = changes.code
-                    and codes.listed_in = 'config_changes'
-            )
+            when 'activate'
+                then exists (
+                        select 1
+                        from configurations
+                        where configurations.jurisdiction_id = changes.jurisdiction_id
+                            and configurations.snomed_code = changes.snomed_code
+                            and configurations.configuration_id = changes.configuration_id
+                            and configurations.configuration_version = changes.configuration_version
+                            and configurations.is_active
+                    )
+            when 'deactivate'
+                then not exists (
+                        select 1
+                        from configurations
+                        where configurations.jurisdiction_id = changes.jurisdiction_id
+                            and configurations.snomed_code = changes.snomed_code
+                            and configurations.is_active
+                    )
+            when 'add_code'
+                then exists (
+                        select 1
+                        from codes
+                        where codes.configuration_id = changes.configuration_id
+                            and codes.configuration_version = changes.configuration_version
+                            and codes.system_uri = changes.system_uri
+                            and codes.code = changes.code
+                            and codes.listed_in = 'config_changes'
+                    )
             else not exists (
-                select 1
-                from codes
-                where codes.configuration_id = changes.configuration_id
-                    and codes.configuration_version = changes.configuration_version
-                    and codes.system_uri = changes.system_uri
-                    and codes.code = changes.code
-            )
+                    select 1
+                    from codes
+                    where codes.configuration_id = changes.configuration_id
+                        and codes.configuration_version = changes.configuration_version
+                        and codes.system_uri = changes.system_uri
+                        and codes.code = changes.code
+                )
         end as is_in_force
     from changes
 )

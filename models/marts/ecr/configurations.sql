@@ -271,11 +271,11 @@ activated as (
             when condition_changes.load_id > all_rows.load_id
                 and condition_changes.load_id > coalesce(activations.load_id, all_rows.load_id)
                 then case
-                    when condition_changes.change_type = 'deactivate' then false
-                    when condition_changes.configuration_id = all_rows.configuration_id
-                        and condition_changes.configuration_version = all_rows.configuration_version
-                        then true
-                end
+                        when condition_changes.change_type = 'deactivate' then false
+                        when condition_changes.configuration_id = all_rows.configuration_id
+                            and condition_changes.configuration_version = all_rows.configuration_version
+                            then true
+                    end
         end as is_active_by_change
     from all_rows
     left join activations
