@@ -10,6 +10,16 @@ code_systems as (
     select * from {{ ref('stg_tes__code_systems') }}
 ),
 
+normalized as (
+    select
+        changes.*,
+        -- a short name (`loinc`) stands for its canonical system URI
+        coalesce(short_names.system_uri, changes.system_given) as system_uri
+    from changes
+    left join code_systems as short_names
+        on lower(changes.system_given) = short_names.short_name
+),
+
 keyed as (
     select
         changes.*,
@@ -26,7 +36,7 @@ keyed as (
                 'changes.system_uri', "'|'", 'changes.code'
             ]) }}
         end as change_key
-    from changes
+    from normalized as changes
 ),
 
 ranked as (

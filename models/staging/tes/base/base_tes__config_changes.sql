@@ -4,10 +4,6 @@ with source as (
     {{ landed('tes', 'config_changes') }}
 ),
 
-code_systems as (
-    select * from {{ ref('stg_tes__code_systems') }}
-),
-
 typed as (
     select
         {{ clean_text('source.change_id') }} as change_id,
@@ -31,19 +27,9 @@ typed as (
     {{ evaluate_once() }}
 ),
 
-normalized as (
-    select
-        typed.*,
-        -- a short name (`loinc`) stands for its canonical system URI
-        coalesce(short_names.system_uri, typed.system_given) as system_uri
-    from typed
-    left join code_systems as short_names
-        on lower(typed.system_given) = short_names.short_name
-),
-
 checked as (
     select
-        normalized.*,
+        typed.*,
         case
             when change_id is null then 'blank change_id'
             when change_type is null then 'blank change_type'
@@ -60,10 +46,10 @@ checked as (
             when change_type <> 'deactivate' and configuration_version is null
                 then 'blank or unparseable configuration version'
             when change_type in ('add_code', 'remove_code') and code is null then 'blank code'
-            when change_type in ('add_code', 'remove_code') and system_uri is null
+            when change_type in ('add_code', 'remove_code') and system_given is null
                 then 'code without a code system'
         end as defect
-    from normalized
+    from typed
 ),
 
 ranked as (
@@ -83,7 +69,7 @@ select
     snomed_code,
     configuration_id,
     configuration_version,
-    system_uri,
+    system_given,
     code,
     display,
     changed_by,
