@@ -7,10 +7,11 @@
     map-fhir IN... --out F    map FHIR JSON to the clinical NDJSON pipeline output
     load <domain> [PATH...]   land raw data with dlt into raw_<domain>
     fetch tes --server URL    land the new and changed value sets of a TES FHIR server
+    config tes ACTION ...     record a Refiner configuration change, update the cache
     build [dbt args...]       run `dbt build` (or any dbt command after `--`)
     summary                   rows per mart table, test results, rejects by reason
 
-The commands that write the warehouse (load, fetch, run, build, check, demo, nightly) hold
+The commands that write the warehouse (load, fetch, config, run, build, check, demo, nightly) hold
 it for the whole run: on DuckDB a second one waits, then exits 1 naming the holder
 (ingest.run_lock).
 
@@ -101,6 +102,16 @@ def _add_fetch(sub) -> None:
     p.set_defaults(func=mod.run_fetch, writes_warehouse=True)
 
 
+def _add_config(sub) -> None:
+    mod = _module("ingest.tes_config")
+    conf = sub.add_parser("config", help="record a configuration change and update what it feeds")
+    csub = conf.add_subparsers(dest="domain", required=True, metavar="DOMAIN")
+    p = csub.add_parser("tes", help="activate/deactivate a condition, add/remove a custom code; "
+                                    "then rebuild the refinement cache")
+    mod.add_arguments(p)
+    p.set_defaults(func=mod.run, writes_warehouse=True)
+
+
 def _add_domains(sub) -> None:
     p = sub.add_parser("domains", help="list the registered domains (dbt_project.yml vars.domains)")
     domains.add_arguments(p)
@@ -179,6 +190,7 @@ def parser() -> argparse.ArgumentParser:
     _add_map_fhir(sub)
     _add_load(sub)
     _add_fetch(sub)
+    _add_config(sub)
     _add_domains(sub)
     _add_run(sub)
     _add_test_connection(sub)

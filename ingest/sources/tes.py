@@ -9,6 +9,11 @@ Three kinds of input land in `raw_tes`:
   exploded into `valueset_includes`, `valueset_concepts`, `valueset_references` (the
   `url|version` entries of `compose.include[].valueSet`) and `valueset_use_contexts`.
 - The routing-code CSV of eCR jurisdictions (`RoutingCode,Jurisdiction`) -> `jurisdictions`.
+- Operators' configuration changes (`python -m ingest config tes ...`): files
+  `config_changes_*.json` holding `{"changes": [{change_id, change_type, jurisdiction_id,
+  snomed_code, configuration_id, configuration_version, system, code, display, changed_by,
+  changed_at}]}` -> `config_changes`, an append-only log (a change is never rewritten; the
+  latest change per key is the one in force).
 - Refiner configurations, JSON or CSV. JSON in the shape of the Refiner's sample
   configuration file (`jurisdictions`, `configurations` with `included_conditions` and
   `*_codes_additions`, `activations`), where a configuration may also name its reporting-spec
@@ -96,6 +101,11 @@ SCHEMAS: dict[str, tuple[str, ...]] = {
         "configuration_id", "configuration_version", "is_active", "activated_at",
         "deactivated_at", "s3_synced_at", "s3_object_key",
     ),
+    "config_changes": (
+        SOURCE_FILE, SOURCE_ROW, "change_id", "change_type", "jurisdiction_id", "snomed_code",
+        "configuration_id", "configuration_version", "system", "code", "display",
+        "changed_by", "changed_at",
+    ),
     REJECTED_LINES: ("table_name", "file_name", "line_number", "line_text", "reason"),
 }
 VALUESET_TABLES = (
@@ -115,6 +125,7 @@ ADDITION_LISTS = (
 # File name -> kind. Files we know but do not land (manifests, the lookup of reporting-spec
 # groupers to condition groupers) are named so the loader can say so.
 KINDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^config_changes_.*\.json$", re.I), "config_changes"),
     (re.compile(r"^manifest.*\.json$", re.I), "not_landed"),
     (re.compile(r"^rsg_cg_mapping.*\.json$", re.I), "not_landed"),
     (re.compile(r".*(jurisdiction).*\.csv$", re.I), "jurisdictions"),
@@ -470,10 +481,33 @@ def _split_codes(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(";") if part.strip()]
 
 
+# ----------------------------------------------------------------------------------------------
+# configuration changes (the operators' change log)
+# ----------------------------------------------------------------------------------------------
+
+def read_config_changes(path: Path) -> list[tuple[str, pa.Table]]:
+    path = Path(path)
+    b = {t: Columns(t) for t in ("config_changes", REJECTED_LINES)}
+    ok, doc = _load_json(path, "config_changes", b[REJECTED_LINES])
+    entries = doc.get("changes") if ok and isinstance(doc, dict) else None
+    if ok and not isinstance(entries, list):
+        b[REJECTED_LINES].add(
+            table_name="config_changes", file_name=path.name, line_number=None,
+            line_text=text(doc)[:2000],
+            reason="unexpected top-level shape: expected an object with a list of changes",
+        )
+    for row, change in enumerate(entries or [], start=1):
+        if _object_or_reject(b, path.name, "config_changes", row, change):
+            b["config_changes"].add(_source_file=path.name, _source_row_number=row,
+                                    **{k: change.get(k) for k in SCHEMAS["config_changes"][2:]})
+    return [*_tables(b), *_empty_except(("config_changes", REJECTED_LINES))]
+
+
 READERS: dict[str, Callable[[Path], list[tuple[str, pa.Table]]]] = {
     "valuesets": read_valuesets,
     "jurisdictions": read_jurisdictions,
     "configurations": read_configurations,
+    "config_changes": read_config_changes,
 }
 
 

@@ -3,7 +3,9 @@
 -- landed groupers. A configuration names either a condition grouper version (it then covers
 -- every landed child of it) or a child directly; a blank version means the latest landed one,
 -- and a child named directly belongs to the newest condition grouper that references it.
--- Rows that cannot be resolved stay, with `resolution_status` saying why.
+-- Rows that cannot be resolved stay, with `resolution_status` saying why. Active: the latest
+-- operator change (`config tes activate|deactivate`) newer than the landings, else the landed
+-- `is_active`, else the landed activation.
 with configurations as (
     select * from {{ ref('stg_tes__configurations') }}
 ),
@@ -33,8 +35,15 @@ extra_codes as (
         configuration_id,
         configuration_version,
         count(*) as extra_code_count
-    from {{ ref('stg_tes__configuration_codes') }}
+    from {{ ref('configuration_codes') }}
     group by configuration_id, configuration_version
+),
+
+-- the latest operator change per jurisdiction and SNOMED code (config tes activate/deactivate)
+condition_changes as (
+    select * from {{ ref('stg_tes__config_changes') }}
+    where change_subject = 'condition'
+        and is_latest_for_key
 ),
 
 latest_versions as (
@@ -256,13 +265,27 @@ all_rows as (
 activated as (
     select
         all_rows.*,
-        activations.is_active as is_active_by_activation
+        activations.is_active as is_active_by_activation,
+        -- an operator's change wins over what was landed before it, not over later landings
+        case
+            when condition_changes.load_id > all_rows.load_id
+                and condition_changes.load_id > coalesce(activations.load_id, all_rows.load_id)
+                then case
+                        when condition_changes.change_type = 'deactivate' then false
+                        when condition_changes.configuration_id = all_rows.configuration_id
+                            and condition_changes.configuration_version = all_rows.configuration_version
+                            then true
+                    end
+        end as is_active_by_change
     from all_rows
     left join activations
         on all_rows.jurisdiction_id = activations.jurisdiction_id
         and all_rows.snomed_code = activations.snomed_code
         and all_rows.configuration_id = activations.configuration_id
         and all_rows.configuration_version = activations.configuration_version
+    left join condition_changes
+        on all_rows.jurisdiction_id = condition_changes.jurisdiction_id
+        and all_rows.snomed_code = condition_changes.snomed_code
 )
 
 select
@@ -276,7 +299,10 @@ select
     activated.jurisdiction_id,
     activated.configuration_name,
     activated.display_name_override,
-    coalesce(activated.is_active_given, activated.is_active_by_activation, false) as is_active,
+    coalesce(
+        activated.is_active_by_change, activated.is_active_given,
+        activated.is_active_by_activation, false
+    ) as is_active,
     activated.list_name as named_in,
     activated.included_grouper_url,
     activated.included_grouper_version,

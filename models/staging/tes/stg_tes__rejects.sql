@@ -5,7 +5,7 @@
     'tes',
     [
         'valuesets', 'valueset_includes', 'valueset_concepts', 'valueset_references',
-        'configurations', 'configuration_groupers', 'configuration_codes', 'activations',
+        'configurations', 'configuration_groupers', 'configuration_codes', 'activations', 'config_changes',
         {'model': 'base_tes__jurisdictions', 'table_column': 'source_table'},
     ],
     rejected_lines_label='unreadable',
