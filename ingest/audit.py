@@ -96,6 +96,9 @@ class RunRecord:
     error_message: str | None = None
     finished_at: datetime | None = None
     detail: str = ""
+    # "ingest": a row in etl_audit_log and in etl_run; "dbt": a dbt invocation that never
+    # started (its warehouse was held), a row in etl_run only, as dbt's own rows are
+    kind: str = "ingest"
 
     @property
     def duration_seconds(self) -> float:
@@ -137,8 +140,15 @@ def ensure_tables(con) -> None:
         _execute(con, f"create table if not exists {SCHEMA}.{name} ({columns})")
 
 
+def _has_run(con, table: str, run_id: str) -> bool:
+    return bool(_execute(con, f"select 1 from {SCHEMA}.{table} where run_id = ?", (run_id,)))
+
+
 def write_run(record: RunRecord, target: config.Target | None = None) -> None:
-    """Append the run's `etl_audit_log` and `etl_run` rows (one transaction where possible)."""
+    """Append the run's `etl_audit_log` and `etl_run` rows (one transaction where possible).
+
+    Idempotent by run id: a row already there is not written again (a spooled record
+    replayed twice, `ingest.audit_spool`)."""
     target = target or config.target()
     if target.is_spark:  # no connection from Python: Parquet files in the lake's ctl folder
         from ingest import spark_landing
@@ -148,45 +158,48 @@ def write_run(record: RunRecord, target: config.Target | None = None) -> None:
     with warehouse.connect(target) as con:
         ensure_tables(con)
         _execute(con, "begin transaction")
-        _execute(
-            con,
-            f"insert into {SCHEMA}.etl_audit_log (run_id, pipeline_name, source_name, protocol, "
-            "target_table, status, rows_loaded, parquet_files, lake_paths, error_message, "
-            "started_at, finished_at, duration_seconds) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                record.run_id,
-                record.pipeline_name,
-                record.source_name,
-                record.protocol,
-                record.target_table,
-                record.status,
-                record.rows_loaded,
-                len(record.parquet_files),
-                ";".join(str(p) for p in record.parquet_files) or None,
-                record.error_message,
-                record.started_at,
-                record.finished_at,
-                record.duration_seconds,
-            ),
-        )
-        _execute(
-            con,
-            f"insert into {SCHEMA}.etl_run (run_id, run_kind, command, target_name, status, "
-            "started_at, finished_at, duration_seconds, message) values (?,?,?,?,?,?,?,?,?)",
-            (
-                record.run_id,
-                "ingest",
-                record.command,
-                target.name,
-                record.status,
-                record.started_at,
-                record.finished_at,
-                record.duration_seconds,
-                record.error_message
-                or f"{record.rows_loaded} row(s) into {record.target_table}"
-                + (f": {record.detail}" if record.detail else ""),
-            ),
-        )
+        if record.kind == "ingest" and not _has_run(con, "etl_audit_log", record.run_id):
+            _execute(
+                con,
+                f"insert into {SCHEMA}.etl_audit_log (run_id, pipeline_name, source_name, "
+                "protocol, target_table, status, rows_loaded, parquet_files, lake_paths, "
+                "error_message, started_at, finished_at, duration_seconds) "
+                "values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.run_id,
+                    record.pipeline_name,
+                    record.source_name,
+                    record.protocol,
+                    record.target_table,
+                    record.status,
+                    record.rows_loaded,
+                    len(record.parquet_files),
+                    ";".join(str(p) for p in record.parquet_files) or None,
+                    record.error_message,
+                    record.started_at,
+                    record.finished_at,
+                    record.duration_seconds,
+                ),
+            )
+        if not _has_run(con, "etl_run", record.run_id):
+            _execute(
+                con,
+                f"insert into {SCHEMA}.etl_run (run_id, run_kind, command, target_name, status, "
+                "started_at, finished_at, duration_seconds, message) values (?,?,?,?,?,?,?,?,?)",
+                (
+                    record.run_id,
+                    record.kind,
+                    record.command,
+                    target.name,
+                    record.status,
+                    record.started_at,
+                    record.finished_at,
+                    record.duration_seconds,
+                    record.error_message
+                    or f"{record.rows_loaded} row(s) into {record.target_table}"
+                    + (f": {record.detail}" if record.detail else ""),
+                ),
+            )
         _execute(con, "commit")
 
 

@@ -13,11 +13,22 @@ the whole command:
   run killed with SIGKILL leaves no lock behind, only its details: the next run says it
   takes over from that run and goes on.
 
-PostgreSQL serves concurrent writers itself; for it the lock is a no-op.
+On PostgreSQL the lock is a session advisory lock of the warehouse database
+(`pg_try_advisory_lock`, one key per database: advisory locks are scoped to the database),
+held on a connection of its own for the whole command. PostgreSQL itself serves concurrent
+writers, but two runs interleaving their steps on one warehouse (a nightly landing between a
+build's models) are what the lock prevents, and it works across machines. The holder is
+named from `pg_stat_activity` (its connection's application_name carries the pid and the
+command); a run that dies loses its connection, and with it the lock. On Spark the lock is a
+no-op.
+
+A run that does not get the warehouse still leaves its failure row: `ingest.cli` writes it,
+or spools it for the next run that holds the warehouse (`ingest.audit_spool`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -32,10 +43,21 @@ from ingest import config
 
 DEFAULT_WAIT_SECONDS = 60.0
 POLL_SECONDS = 0.25
+# pg_try_advisory_lock(key1, key2): shows in pg_locks as classid = key1, objid = key2
+PG_LOCK_KEYS = (0x57415245, 0x484F5553)
+PG_APP_PREFIX = "warehouse lock "
 
 
-class LockHeld(RuntimeError):
+class NotHeld(RuntimeError):
+    """This run could not take the warehouse: nothing of it has touched the warehouse."""
+
+
+class LockHeld(NotHeld):
     """Another run holds the warehouse for longer than this run may wait."""
+
+
+class Unreachable(NotHeld):
+    """The warehouse server did not answer when the run tried to take it."""
 
 
 def lock_path(target: config.Target) -> Path:
@@ -98,16 +120,20 @@ def describe(holder: dict) -> str:
 def hold(
     target: config.Target, command: str, wait: float | None = None, say=None
 ) -> Iterator[None]:
-    """Hold the warehouse of `target` for one writing run (a no-op on PostgreSQL and Spark).
+    """Hold the warehouse of `target` for one writing run (a no-op on Spark).
 
     `say` prints a line to the operator (default: stderr)."""
-    if not target.is_duckdb:
-        yield
-        return
     from ingest.runner import eprint
 
     say = say or eprint
     wait = wait_seconds() if wait is None else wait
+    if target.is_spark:
+        yield
+        return
+    if not target.is_duckdb:
+        with _hold_postgres(target, command, wait, say):
+            yield
+        return
     path = lock_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -149,3 +175,66 @@ def hold(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _pg_holder(cur) -> str:
+    cur.execute(
+        "select a.pid, a.application_name, a.client_addr, a.backend_start "
+        "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
+        "where l.locktype = 'advisory' and l.granted and l.classid = %s and l.objid = %s "
+        "and l.database = (select oid from pg_database where datname = current_database())",
+        PG_LOCK_KEYS,
+    )
+    row = cur.fetchone()
+    if not row:
+        return "another run (it has just finished)"
+    pid, app, addr, since = row
+    who = app[len(PG_APP_PREFIX):] if (app or "").startswith(PG_APP_PREFIX) else f"backend {pid}"
+    where = f" from {addr}" if addr else ""
+    return f"{who}{where} (since {since:%Y-%m-%dT%H:%M:%S%z})"
+
+
+@contextmanager
+def _hold_postgres(target: config.Target, command: str, wait: float, say) -> Iterator[None]:
+    import psycopg2
+
+    short = command.removeprefix("python -m ingest ")
+    try:
+        con = psycopg2.connect(
+            host=target.pg_host, port=target.pg_port, user=target.pg_user,
+            password=target.pg_password or None, dbname=target.pg_dbname, connect_timeout=10,
+            application_name=f"{PG_APP_PREFIX}pid {os.getpid()}: {short}"[:63],
+        )
+    except psycopg2.OperationalError as exc:
+        raise Unreachable(
+            f"the warehouse {target.describe()} cannot be reached, nothing done: "
+            + " ".join(str(exc).split())
+        ) from None
+    con.autocommit = True
+    try:
+        cur = con.cursor()
+        deadline = time.monotonic() + wait
+        announced = False
+        while True:
+            cur.execute("select pg_try_advisory_lock(%s, %s)", PG_LOCK_KEYS)
+            if cur.fetchone()[0]:
+                break
+            holder = _pg_holder(cur)
+            if time.monotonic() >= deadline:
+                raise LockHeld(
+                    f"the warehouse {target.describe()} is being written by {holder}; waited "
+                    f"{wait:g}s (WAREHOUSE_LOCK_WAIT_SECONDS), nothing done: run again when it "
+                    "has finished"
+                )
+            if not announced:
+                say(f"waiting up to {wait:g}s for {holder} to finish writing {target.describe()}")
+                announced = True
+            time.sleep(POLL_SECONDS)
+        try:
+            yield
+        finally:
+            # a server gone away took the lock with the session
+            with contextlib.suppress(psycopg2.Error):
+                cur.execute("select pg_advisory_unlock(%s, %s)", PG_LOCK_KEYS)
+    finally:
+        con.close()
