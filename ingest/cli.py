@@ -11,8 +11,8 @@
     summary                   rows per mart table, test results, rejects by reason
 
 The commands that write the warehouse (load, fetch, run, build, check, demo, nightly) hold
-it for the whole run: on DuckDB a second one waits, then exits 1 naming the holder
-(ingest.run_lock).
+it for the whole run (DuckDB or PostgreSQL): a second one waits, then exits 1 naming the
+holder and leaves its failure row (ingest.run_lock, ingest.audit_spool).
 
 Exit codes: 0 success, 1 a failed run (or the warehouse held by another run), 2 bad usage.
 """

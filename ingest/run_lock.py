@@ -43,6 +43,9 @@ from ingest import config
 
 DEFAULT_WAIT_SECONDS = 60.0
 POLL_SECONDS = 0.25
+# a run that has let go of the lock closes the file as its process exits: a short grace
+# even for a run told not to wait
+FILE_GRACE_SECONDS = 5.0
 # pg_try_advisory_lock(key1, key2): shows in pg_locks as classid = key1, objid = key2
 PG_LOCK_KEYS = (0x57415245, 0x484F5553)
 PG_APP_PREFIX = "warehouse lock "
@@ -157,6 +160,7 @@ def hold(
                         f"{target.duckdb_path}")
                     announced = True
                 time.sleep(POLL_SECONDS)
+        _wait_for_file(target, deadline, wait, say)
         previous = _read(fd)
         if previous.get("pid") and not (
             previous.get("host") == socket.gethostname() and _alive(int(previous["pid"]))
@@ -175,6 +179,41 @@ def hold(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _file_busy(path: Path) -> str | None:
+    """DuckDB's own refusal to open the file for writing (another process has it open:
+    a run still exiting after it let go of the lock, or a reader), or None when it opens.
+    Any other problem with the file is left for the run to report."""
+    if not path.exists():
+        return None
+    import duckdb
+
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as exc:
+        text = " ".join(str(exc).split())
+        return text if "Could not set lock" in text else None
+    return None
+
+
+def _wait_for_file(target: config.Target, deadline: float, wait: float, say) -> None:
+    """The lock is ours; wait until the warehouse file is free too. A run lets go of the
+    lock before its process has closed the file (dbt-duckdb keeps its connection until the
+    process exits), and a reader may hold the file open."""
+    limit = max(deadline, time.monotonic() + FILE_GRACE_SECONDS)
+    announced = False
+    while (busy := _file_busy(target.duckdb_path)) is not None:
+        if time.monotonic() >= limit:
+            raise LockHeld(
+                f"the warehouse {target.duckdb_path} is open in another process ({busy}); "
+                f"waited {wait:g}s (WAREHOUSE_LOCK_WAIT_SECONDS), nothing done: run again "
+                "when it has closed the file"
+            )
+        if not announced:
+            say(f"waiting for the warehouse file to be closed: {busy}")
+            announced = True
+        time.sleep(POLL_SECONDS)
 
 
 def _pg_holder(cur) -> str:
