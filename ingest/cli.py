@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         # not be written before are written first (ingest.audit_spool)
         target = config.target(getattr(args, "target", None))
         try:
-            with run_lock.hold(target, command):
+            with run_lock.hold(target, command, landing=_landing(args)):
                 if not target.is_spark:
                     audit_spool.replay(target, say)
                 return int(args.func(args) or 0)
@@ -276,3 +276,12 @@ def _record_not_started(args: argparse.Namespace, target: config.Target, why: st
                 audit_spool.write_or_spool(record, target, say)
         except Exception as exc:  # the refusal is the message; the lost row is a warning
             say(f"warning: audit row not written: {runner.describe_error(exc)}")
+
+
+def _landing(args: argparse.Namespace) -> str | None:
+    """The domain or source a command only lands (run_lock.hold: shared on PostgreSQL)."""
+    if args.command in ("load", "fetch"):
+        return args.domain
+    if args.command == "run":
+        return args.source  # lands raw_<source>, as a domain's load lands raw_<domain>
+    return None

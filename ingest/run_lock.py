@@ -17,7 +17,10 @@ On PostgreSQL the lock is a session advisory lock of the warehouse database
 (`pg_try_advisory_lock`, one key per database: advisory locks are scoped to the database),
 held on a connection of its own for the whole command. PostgreSQL itself serves concurrent
 writers, but two runs interleaving their steps on one warehouse (a nightly landing between a
-build's models) are what the lock prevents, and it works across machines. The holder is
+build's models) are what the lock prevents, and it works across machines. A landing of one
+domain or source (`load`, `fetch`, `run`, Dagster's landing steps) takes the warehouse key
+shared and its name's key alone: landings of different domains go side by side, two of one
+domain one after the other, and none overlaps a build, a nightly or a demo. The holder is
 named from `pg_stat_activity` (its connection's application_name carries the pid and the
 command); a run that dies loses its connection, and with it the lock. On Spark the lock is a
 no-op.
@@ -34,6 +37,7 @@ import json
 import os
 import socket
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,6 +53,7 @@ FILE_GRACE_SECONDS = 5.0
 # pg_try_advisory_lock(key1, key2): shows in pg_locks as classid = key1, objid = key2
 PG_LOCK_KEYS = (0x57415245, 0x484F5553)
 PG_APP_PREFIX = "warehouse lock "
+PG_LANDING_KEY = 0x4C414E44  # (this, crc32 of the name): one landing per domain or source
 
 
 class NotHeld(RuntimeError):
@@ -121,9 +126,14 @@ def describe(holder: dict) -> str:
 
 @contextmanager
 def hold(
-    target: config.Target, command: str, wait: float | None = None, say=None
+    target: config.Target, command: str, wait: float | None = None, say=None,
+    landing: str | None = None,
 ) -> Iterator[None]:
     """Hold the warehouse of `target` for one writing run (a no-op on Spark).
+
+    `landing` (a domain or source name): the run only lands that one into its raw schema. On
+    PostgreSQL such runs share the warehouse with landings of other names (each name one at a
+    time), and never overlap a build; on DuckDB every run holds the file alone.
 
     `say` prints a line to the operator (default: stderr)."""
     from ingest.runner import eprint
@@ -134,7 +144,7 @@ def hold(
         yield
         return
     if not target.is_duckdb:
-        with _hold_postgres(target, command, wait, say):
+        with _hold_postgres(target, command, wait, say, landing):
             yield
         return
     path = lock_path(target)
@@ -216,13 +226,14 @@ def _wait_for_file(target: config.Target, deadline: float, wait: float, say) -> 
         time.sleep(POLL_SECONDS)
 
 
-def _pg_holder(cur) -> str:
+def _pg_holder(cur, keys: tuple[int, int]) -> str:
     cur.execute(
         "select a.pid, a.application_name, a.client_addr, a.backend_start "
         "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
         "where l.locktype = 'advisory' and l.granted and l.classid = %s and l.objid = %s "
-        "and l.database = (select oid from pg_database where datname = current_database())",
-        PG_LOCK_KEYS,
+        "and l.database = (select oid from pg_database where datname = current_database()) "
+        "and l.pid <> pg_backend_pid() order by a.backend_start limit 1",
+        keys,
     )
     row = cur.fetchone()
     if not row:
@@ -233,8 +244,29 @@ def _pg_holder(cur) -> str:
     return f"{who}{where} (since {since:%Y-%m-%dT%H:%M:%S%z})"
 
 
+def _pg_try(cur, landing: str | None) -> tuple[int, int] | None:
+    """Take the locks of a run; None when taken, else the keys of the lock that is held.
+
+    A build (or any run that is not a landing) takes the warehouse key alone; a landing
+    takes it shared, plus its own name's key alone."""
+    if landing is None:
+        cur.execute("select pg_try_advisory_lock(%s, %s)", PG_LOCK_KEYS)
+        return None if cur.fetchone()[0] else PG_LOCK_KEYS
+    cur.execute("select pg_try_advisory_lock_shared(%s, %s)", PG_LOCK_KEYS)
+    if not cur.fetchone()[0]:
+        return PG_LOCK_KEYS
+    name_keys = (PG_LANDING_KEY, zlib.crc32(landing.encode()) - (1 << 31))
+    cur.execute("select pg_try_advisory_lock(%s, %s)", name_keys)
+    if cur.fetchone()[0]:
+        return None
+    cur.execute("select pg_advisory_unlock_shared(%s, %s)", PG_LOCK_KEYS)
+    return name_keys
+
+
 @contextmanager
-def _hold_postgres(target: config.Target, command: str, wait: float, say) -> Iterator[None]:
+def _hold_postgres(
+    target: config.Target, command: str, wait: float, say, landing: str | None
+) -> Iterator[None]:
     import psycopg2
 
     short = command.removeprefix("python -m ingest ")
@@ -254,11 +286,8 @@ def _hold_postgres(target: config.Target, command: str, wait: float, say) -> Ite
         cur = con.cursor()
         deadline = time.monotonic() + wait
         announced = False
-        while True:
-            cur.execute("select pg_try_advisory_lock(%s, %s)", PG_LOCK_KEYS)
-            if cur.fetchone()[0]:
-                break
-            holder = _pg_holder(cur)
+        while (held := _pg_try(cur, landing)) is not None:
+            holder = _pg_holder(cur, held)
             if time.monotonic() >= deadline:
                 raise LockHeld(
                     f"the warehouse {target.describe()} is being written by {holder}; waited "
@@ -272,8 +301,8 @@ def _hold_postgres(target: config.Target, command: str, wait: float, say) -> Ite
         try:
             yield
         finally:
-            # a server gone away took the lock with the session
+            # a server gone away took the locks with the session
             with contextlib.suppress(psycopg2.Error):
-                cur.execute("select pg_advisory_unlock(%s, %s)", PG_LOCK_KEYS)
+                cur.execute("select pg_advisory_unlock_all()")
     finally:
         con.close()

@@ -254,3 +254,23 @@ def test_runs_started_at_once_on_postgresql(pg_warehouse, tmp_path):
     assert any((m or "").startswith("not started:") for _, m in runs)
     assert landed == len(list(first.glob("*.csv")))  # landed once, not twice
     assert not audit_spool.pending(pg_warehouse)
+
+
+@pytest.mark.postgres
+def test_postgresql_landings_of_different_domains_share_the_warehouse(pg_warehouse):
+    from ingest import run_lock
+
+    said: list[str] = []
+    with run_lock.hold(pg_warehouse, "load pm", wait=0, say=said.append, landing="pm"):
+        with run_lock.hold(pg_warehouse, "load aca", wait=0, say=said.append, landing="aca"):
+            pass  # another domain lands side by side
+        with pytest.raises(run_lock.LockHeld, match="load pm"):
+            with run_lock.hold(pg_warehouse, "load pm", wait=0, say=said.append, landing="pm"):
+                pass  # the same domain waits for the first landing
+        with pytest.raises(run_lock.LockHeld, match="load pm"):
+            with run_lock.hold(pg_warehouse, "build", wait=0, say=said.append):
+                pass  # a build waits for every landing
+    with run_lock.hold(pg_warehouse, "build", wait=0, say=said.append):
+        with pytest.raises(run_lock.LockHeld, match="build"):
+            with run_lock.hold(pg_warehouse, "load aca", wait=0, say=said.append, landing="aca"):
+                pass  # and no landing starts during a build
