@@ -1,4 +1,5 @@
-"""One writing run at a time per DuckDB warehouse: a lock file beside the warehouse file.
+"""One writing run at a time per warehouse: a lock file beside a DuckDB file, an advisory
+lock of a PostgreSQL database.
 
 DuckDB allows one writer per file, and a second writer fails deep inside dlt or dbt with
 "Could not set lock on file". The commands that write the warehouse (`load`, `fetch`, `run`,
@@ -11,7 +12,10 @@ the whole command:
 - the holder's pid, command and start time are written in the lock file while it runs and
   cleared when it ends; the operating system releases a `flock` when its process dies, so a
   run killed with SIGKILL leaves no lock behind, only its details: the next run says it
-  takes over from that run and goes on.
+  takes over from that run and goes on;
+- once it has the lock, a run also waits (within the same wait, at least a few seconds)
+  until DuckDB can open the file: a run lets go of the lock a moment before its process has
+  closed the file, and a reader may hold it open.
 
 On PostgreSQL the lock is a session advisory lock of the warehouse database
 (`pg_try_advisory_lock`, one key per database: advisory locks are scoped to the database),
