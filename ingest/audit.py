@@ -47,6 +47,9 @@ class RunRecord:
     error_message: str | None = None
     finished_at: datetime | None = None
     detail: str = ""
+    # "ingest": a row in etl_audit_log and in etl_run; "dbt": a dbt invocation that never
+    # started (its warehouse was held), a row in etl_run only, as dbt's own rows are
+    kind: str = "ingest"
 
     @property
     def duration_seconds(self) -> float:
@@ -70,12 +73,13 @@ def ensure_tables(con) -> None:
 
 
 def run_rows(record: RunRecord, target_name: str) -> dict[str, dict]:
-    """The run's `etl_audit_log` and `etl_run` rows (column -> value)."""
+    """The run's `etl_audit_log` and `etl_run` rows (column -> value); a dbt invocation that
+    never started (`kind` "dbt") has its `etl_run` row only, as dbt's own runs do."""
     message = record.error_message or (
         f"{record.rows_loaded} row(s) into {record.target_table}"
         + (f": {record.detail}" if record.detail else "")
     )
-    return {
+    rows = {
         "etl_audit_log": {
             "run_id": record.run_id,
             "pipeline_name": record.pipeline_name,
@@ -93,7 +97,7 @@ def run_rows(record: RunRecord, target_name: str) -> dict[str, dict]:
         },
         "etl_run": {
             "run_id": record.run_id,
-            "run_kind": "ingest",
+            "run_kind": record.kind,
             "command": record.command,
             "target_name": target_name,
             "status": record.status,
@@ -103,10 +107,16 @@ def run_rows(record: RunRecord, target_name: str) -> dict[str, dict]:
             "message": message,
         },
     }
+    if record.kind != "ingest":
+        del rows["etl_audit_log"]
+    return rows
 
 
 def write_run(record: RunRecord, target: config.Target | None = None) -> None:
-    """Append the run's `etl_audit_log` and `etl_run` rows (one transaction where possible)."""
+    """Append the run's `etl_audit_log` and `etl_run` rows (one transaction where possible).
+
+    Idempotent by run id: a row already there is not written again (a spooled record
+    replayed twice, `ingest.audit_spool`)."""
     target = target or config.target()
     sink.for_target(target).write_ctl(run_rows(record, target.name))
 

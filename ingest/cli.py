@@ -11,9 +11,9 @@
     build [dbt args...]       run `dbt build` (or any dbt command after `--`)
     summary                   rows per mart table, test results, rejects by reason
 
-The commands that write the warehouse (load, fetch, config, run, build, check, demo, nightly) hold
-it for the whole run: on DuckDB a second one waits, then exits 1 naming the holder
-(ingest.run_lock).
+The commands that write the warehouse (load, fetch, config, run, build, check, demo,
+nightly) hold it for the whole run (DuckDB or PostgreSQL): a second one waits, then exits 1
+naming the holder and leaves its failure row (ingest.run_lock, ingest.audit_spool).
 
 Exit codes: 0 success, 1 a failed run (or the warehouse held by another run), 2 bad usage.
 """
@@ -214,19 +214,25 @@ def main(argv: list[str] | None = None) -> int:
         say(f"error: {exc}")
         return 2
     args = ap.parse_args(argv)
-    from ingest import log, run_lock
+    from ingest import audit_spool, log, run_lock
 
     command = " ".join(["python -m ingest", *(sys.argv[1:] if argv is None else argv)])
     try:
         log.start_command(command)  # checks WAREHOUSE_LOG_LEVEL and WAREHOUSE_LOG_FORMAT
         if not getattr(args, "writes_warehouse", False):
             return int(args.func(args) or 0)
-        # one writing run at a time per DuckDB file (ingest.run_lock)
-        with run_lock.hold(config.target(getattr(args, "target", None)), command):
-            return int(args.func(args) or 0)
-    except run_lock.LockHeld as exc:
-        say(f"error: {exc}")
-        return 1
+        # one writing run at a time per warehouse (ingest.run_lock); audit rows that could
+        # not be written before are written first (ingest.audit_spool)
+        target = config.target(getattr(args, "target", None))
+        try:
+            with run_lock.hold(target, command, landing=_landing(args)):
+                if not target.is_spark:
+                    audit_spool.replay(target, say)
+                return int(args.func(args) or 0)
+        except run_lock.NotHeld as exc:
+            say(f"error: {exc}")
+            _record_not_started(args, target, str(exc))
+            return 1
     except config.ConfigError as exc:
         say(f"error: {exc}")
         return 2
@@ -244,3 +250,55 @@ def main(argv: list[str] | None = None) -> int:
             raise
         return 1
 
+
+
+def _record_not_started(args: argparse.Namespace, target: config.Target, why: str) -> None:
+    """The failure rows of a writing command that never got the warehouse: one ingest run per
+    domain or table it would have landed, one dbt invocation if it would have built. Spooled
+    on DuckDB (the file is another run's until it ends), written directly on PostgreSQL."""
+    from ingest import audit_spool, runner
+
+    if target.is_spark:
+        return
+    name = args.command
+    records = []
+    if name in ("load", "fetch"):
+        landed = [args.domain]
+    elif name in ("nightly", "demo"):
+        landed = getattr(args, "domains", None) or domains.names()
+    else:
+        landed = []
+    for domain in landed:
+        records.append(runner.new_run(f"warehouse_{domain}", domain, "unknown",
+                                      f"raw_{domain}", f"{name} {domain}"))
+    if name == "run":
+        records.append(runner.new_run(
+            str(args.pipeline or f"ingest_{args.source}"), str(args.source), "unknown",
+            f"raw_{args.source}.{args.table}", f"run --source {args.source} --table {args.table}",
+        ))
+    if name in ("build", "nightly", "demo", "check"):
+        dbt_command = {"build": " ".join(["dbt", *(getattr(args, "dbt_args", None) or ["build"])]),
+                       "check": f"check {getattr(args, 'domain', '')}".strip()}.get(
+                           name, f"dbt build ({name})")
+        records.append(runner.new_run(name, "warehouse", "unknown", "warehouse", dbt_command))
+        records[-1].kind = "dbt"
+    for record in records:
+        record.finish("failure", f"not started: {why}")
+        try:
+            if target.is_duckdb:
+                path = audit_spool.spool(record, target)
+                say(f"audit: failure row of {record.command!r} kept in {path}, written by the "
+                    "next run that holds the warehouse")
+            else:
+                audit_spool.write_or_spool(record, target, say)
+        except Exception as exc:  # the refusal is the message; the lost row is a warning
+            say(f"warning: audit row not written: {runner.describe_error(exc)}")
+
+
+def _landing(args: argparse.Namespace) -> str | None:
+    """The domain or source a command only lands (run_lock.hold: shared on PostgreSQL)."""
+    if args.command in ("load", "fetch"):
+        return args.domain
+    if args.command == "run":
+        return args.source  # lands raw_<source>, as a domain's load lands raw_<domain>
+    return None

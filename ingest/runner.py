@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingest import audit, config, sink
+from ingest import audit, audit_spool, config, sink
 from ingest.generic import lake as lake_mod
 from ingest.log import bind_run, done_progress, progress, say
 from ingest.readers import REJECTED_LINES
@@ -132,20 +132,23 @@ def new_run(
 
 @contextmanager
 def audited(record: audit.RunRecord, target: config.Target) -> Iterator[audit.RunRecord]:
-    """Write the run's audit row when the block ends: `success`, or `failure` and re-raise."""
+    """Write the run's audit row when the block ends: `success`, or `failure` and re-raise.
+
+    A row the warehouse cannot take (busy, unreachable) is spooled beside it and written by
+    the next run that holds it (`ingest.audit_spool`)."""
     bind_run(record.run_id)  # the operator's lines from here on carry this run's id
     try:
         yield record
     except BaseException as exc:
         record.finish("failure", describe_error(exc))
         try:
-            audit.write_run(record, target)
+            audit_spool.write_or_spool(record, target, eprint)
         except Exception as audit_exc:  # the original error matters more; say both
             eprint(f"warning: audit row not written: {describe_error(audit_exc)}")
         raise
     record.finish("success")
     try:
-        audit.write_run(record, target)
+        audit_spool.write_or_spool(record, target, eprint)
     except Exception as exc:  # loaded but not recorded: the run must not report success
         record.finish("failure", f"audit row not written: {describe_error(exc)}")
         raise

@@ -241,11 +241,18 @@ class DltSink:
         return list(written), load_id, {t: int(n) for t, n in (counts or {}).items()}
 
     def write_ctl(self, rows: dict[str, dict]) -> None:
-        """Append control rows ({table: row}) in one transaction."""
+        """Append control rows ({table: row}) in one transaction. Idempotent by run id: a
+        table that already holds the row's `run_id` is left alone (a spooled record replayed
+        twice, `ingest.audit_spool`)."""
         with warehouse.connect(self.target) as con:
             ctl.ensure_tables(con)
             ctl.execute(con, "begin transaction")
             for table, row in rows.items():
+                run_id = row.get("run_id")
+                if run_id is not None and ctl.execute(
+                    con, f"select 1 from {ctl.SCHEMA}.{table} where run_id = ?", (run_id,)
+                ):
+                    continue
                 ctl.insert(con, table, row)
             ctl.execute(con, "commit")
 

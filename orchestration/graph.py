@@ -9,7 +9,8 @@ One writer per DuckDB file: every run against a DuckDB target carries the tag
 one at a time; each writing step also takes the warehouse's lock file (ingest/run_lock.py),
 so a CLI run (`make load`, `make build`) and a Dagster run never write it together.
 PostgreSQL runs carry no such tag: the queue starts them side by side, and a run lands its
-domains in parallel.
+domains in parallel; the warehouse's advisory lock (ingest/run_lock.py) lets landings of
+different domains share it and keeps every landing out of a dbt build.
 """
 
 import hashlib

@@ -128,7 +128,8 @@ def _landing_asset(domain: domains.Domain, sources: list[dict],
         os.environ["WAREHOUSE_TARGET"] = target.name
         try:
             # the lock the CLI's writing commands take: one writer per DuckDB file
-            with run_lock.hold(target, f"dagster land {domain.name}", say=context.log.info):
+            with run_lock.hold(target, f"dagster land {domain.name}", say=context.log.info,
+                               landing=domain.name):
                 summary = domain.loader_module().load_sample(target)
         except Exception as exc:
             if is_transient(exc):

@@ -28,7 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest import audit, config, runner, sink
+from ingest import audit, audit_spool, config, runner, sink
 from ingest.generic import files, rest, sql
 from ingest.generic import lake as lake_mod
 from ingest.generic import settings as cfg
@@ -128,7 +128,7 @@ def _audit_bad_usage(args, exc: Exception) -> str | None:
             f"raw_{args.source}.{args.table}", f"run --source {args.source} --table {args.table}",
         )
         record.finish("failure", f"bad usage: {exc}")
-        audit.write_run(record, target)
+        audit_spool.write_or_spool(record, target, runner.eprint)
         return record.run_id
     except Exception as audit_exc:  # a usage error must still be reported as one
         runner.eprint(f"warning: audit row not written: {runner.describe_error(audit_exc)}")
