@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingest import audit, config, spark_landing
+from ingest import audit, config, failures, spark_landing
 from ingest.generic import lake as lake_mod
 from ingest.readers import REJECTED_LINES
 
@@ -205,7 +205,8 @@ def audited(record: audit.RunRecord, target: config.Target) -> Iterator[audit.Ru
     """Write the run's audit row when the block ends: `success`, or `failure` and re-raise."""
     bind_run(record.run_id)  # the operator's lines from here on carry this run's id
     try:
-        yield record
+        with failures.step(f"landing {record.target_table} ({record.pipeline_name})"):
+            yield record
     except BaseException as exc:
         record.finish("failure", describe_error(exc))
         try:
