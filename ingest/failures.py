@@ -60,8 +60,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
-def _first_line(text: str) -> str:
-    return " ".join(text.strip().split("\n")[0].split())
+def _first_line(text: str, markers: tuple[str, ...] = ()) -> str:
+    """The first line of `text` holding one of `markers` (else its first line), squeezed."""
+    lines = [line for line in text.strip().splitlines() if line.strip()] or [""]
+    found = next((line for line in lines if any(m in line.lower() for m in markers)), lines[0])
+    return " ".join(found.split())
 
 
 def _mount_of(path: Path) -> Path:
@@ -115,14 +118,14 @@ def disk_full_message(path: Path, detail: str, during: str | None = None) -> str
     return (f"no space left on {_device(path)} while {during or _current_step} "
             f"(writing {path}): "
             f"free some space and run again; completed loads and builds are kept "
-            f"[{_first_line(detail)[:200]}]")
+            f"[{_first_line(detail, DISK_FULL)[:200]}]")
 
 
 def server_gone_message(target: config.Target, detail: str, during: str | None = None) -> str:
     return (f"lost PostgreSQL {target.pg_host}:{target.pg_port}/{target.pg_dbname} "
             f"(target {target.name}) while {during or _current_step}: start the server and "
             "run again; "
-            f"completed loads and builds are kept [{_first_line(detail)[:200]}]")
+            f"completed loads and builds are kept [{_first_line(detail, SERVER_GONE)[:200]}]")
 
 
 def explain(exc: BaseException, target: config.Target | None) -> str | None:
@@ -133,10 +136,10 @@ def explain(exc: BaseException, target: config.Target | None) -> str | None:
     if any(isinstance(n, OSError) and n.errno == errno.ENOSPC for n in chain) or any(
         is_disk_full_text(t) for t in texts
     ):
-        text = next((t for t in texts if is_disk_full_text(t)), texts[-1])
+        text = next((t for t in reversed(texts) if is_disk_full_text(t)), texts[-1])
         return disk_full_message(disk_path(exc, target), text)
     if target is not None and not target.is_duckdb and not target.is_spark:
-        gone = next((t for t in texts if is_server_gone_text(t)), None)
+        gone = next((t for t in reversed(texts) if is_server_gone_text(t)), None)
         if gone is not None:
             return server_gone_message(target, gone)
     return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import time
 import uuid
@@ -50,6 +51,28 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 import dlt  # noqa: E402  (after the environment switches above)
 
 from ingest.log import bind_run, done_progress, progress, say
+
+
+class _OneLineRecords(logging.Filter):
+    """dlt logs a failed load job with its traceback before the run fails; the run then says
+    what happened in one line (ingest.failures), so dlt's record keeps one line too: its
+    message and the error's own text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Traceback (most recent call last)" in message:  # a job's failure, formatted
+            head, _, trace = message.partition("Traceback (most recent call last)")
+            last = [line for line in trace.splitlines() if line and not line[0].isspace()]
+            message = f"{head.strip()} {last[-1] if last else ''}".strip()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            message += f": {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        record.msg, record.args = message, None
+        record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("dlt").addFilter(_OneLineRecords())
 
 LANDED_FILES_TABLE = "_landed_files"
 # Rows gathered per batch when many files land in one run (bounds memory per table).
