@@ -147,12 +147,7 @@ def explain(exc: BaseException, target: config.Target | None) -> str | None:
 
 def explain_dbt(result, target: config.Target, command: str = "build") -> str | None:
     """The one line for a dbt run that failed on a full disk or a lost server: read from
-    the exception dbt raised or the messages of the nodes that errored (the first such)."""
-    if result.exception is not None:
-        with step(f"running dbt {command}"):
-            found = explain(result.exception, target)
-        if found:
-            return found
+    the first node that errored so (naming it), else from the exception dbt raised."""
     messages = [
         (getattr(r.node, "name", "?"), str(r.message or ""))
         for r in (getattr(result.result, "results", None) or [])
@@ -160,9 +155,12 @@ def explain_dbt(result, target: config.Target, command: str = "build") -> str | 
     ]
     server = not target.is_duckdb and not target.is_spark
     for node, message in messages:
-        during = f"running dbt {command} (model {node})"
+        during = f"running dbt {command} at {node}"
         if is_disk_full_text(message):
             return disk_full_message(disk_path(None, target), message, during)
         if server and is_server_gone_text(message):
             return server_gone_message(target, message, during)
+    if result.exception is not None:
+        with step(f"running dbt {command}"):
+            return explain(result.exception, target)
     return None
