@@ -204,6 +204,19 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _explain(exc: Exception, args: argparse.Namespace) -> str:
+    """A full disk or a lost PostgreSQL server named as such (ingest.failures); any other
+    error as its innermost cause."""
+    from ingest import failures
+    from ingest.runner import describe_error
+
+    try:
+        target = config.target(getattr(args, "target", None))
+    except config.ConfigError:
+        target = None
+    return failures.explain(exc, target) or describe_error(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     if config.DOTENV_ERROR is not None:
         say(f"error: {config.DOTENV_ERROR}")
@@ -243,9 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         say("interrupted")
         return 130
     except Exception as exc:  # a failed run: one readable line, not a stack trace
-        from ingest.runner import describe_error
-
-        say(f"error: {describe_error(exc)}")
+        say(f"error: {_explain(exc, args)}")
         if os.environ.get("WAREHOUSE_DEBUG"):
             raise
         return 1

@@ -58,7 +58,13 @@ def run_cli(dbt_args: Sequence[str]) -> int:
     if not args:
         args = ["build"]
     result = invoke(args)
-    if result.exception is not None:
-        say(f"error: dbt {args[0]} failed: {result.exception}")
-        return 1
-    return 0 if result.success else 1
+    if result.success:
+        return 0
+    from ingest import failures
+
+    explained = failures.explain_dbt(result, config.target(), args[0])
+    if explained:
+        say(f"error: {explained}")
+    elif result.exception is not None:
+        say(f"error: dbt {args[0]} failed: {' '.join(str(result.exception).split())}")
+    return 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ingest import config, dbt_runner, demo, domains, sink, warehouse
+from ingest import config, dbt_runner, demo, domains, failures, sink, warehouse
 from ingest.log import say
 
 # read by macros/tests_on_new_loads.sql at run time (a dbt var would force a full re-parse)
@@ -87,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         os.environ.pop(AFTER_LOAD_ENV, None)
     if not result.success:
-        say("dbt build reported failures: see above and `target/run_results.json`")
+        explained = failures.explain_dbt(result, target)
+        say(f"error: {explained}" if explained else
+            "dbt build reported failures: see above and `target/run_results.json`")
         return 1
     return 0

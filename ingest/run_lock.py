@@ -180,12 +180,15 @@ def hold(
             previous.get("host") == socket.gethostname() and _alive(int(previous["pid"]))
         ):
             say(f"note: taking over from {describe(previous)}, which ended without finishing")
-        _write(fd, {
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "command": command,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        })
+        try:
+            _write(fd, {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "command": command,
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            })
+        except OSError as exc:  # a full disk: name the file (ingest.failures reports it)
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         try:
             yield
         finally:

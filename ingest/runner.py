@@ -17,6 +17,7 @@ run lands those files again, so nothing is lost and nothing doubled.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 import uuid
@@ -31,11 +32,33 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ingest import audit, audit_spool, config, sink
+from ingest import audit, audit_spool, config, failures, sink
 from ingest.generic import lake as lake_mod
 from ingest.log import bind_run, done_progress, progress, say
 from ingest.readers import REJECTED_LINES
 from ingest.sink import BATCH_ROWS, LANDED_FILES_TABLE, pipelines_dir, query, table_exists
+
+
+class _OneLineRecords(logging.Filter):
+    """dlt logs a failed load job with its traceback before the run fails; the run then says
+    what happened in one line (ingest.failures), so dlt's record keeps one line too: its
+    message and the error's own text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Traceback (most recent call last)" in message:  # a job's failure, formatted
+            head, _, trace = message.partition("Traceback (most recent call last)")
+            last = [line for line in trace.splitlines() if line and not line[0].isspace()]
+            message = f"{head.strip()} {last[-1] if last else ''}".strip()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            message += f": {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        record.msg, record.args = message, None
+        record.exc_info = record.exc_text = None
+        return True
+
+
+logging.getLogger("dlt").addFilter(_OneLineRecords())
 
 __all__ = ["BATCH_ROWS", "LANDED_FILES_TABLE", "pipelines_dir", "query", "table_exists"]
 
@@ -138,7 +161,8 @@ def audited(record: audit.RunRecord, target: config.Target) -> Iterator[audit.Ru
     the next run that holds it (`ingest.audit_spool`)."""
     bind_run(record.run_id)  # the operator's lines from here on carry this run's id
     try:
-        yield record
+        with failures.step(f"landing {record.target_table} ({record.pipeline_name})"):
+            yield record
     except BaseException as exc:
         record.finish("failure", describe_error(exc))
         try:

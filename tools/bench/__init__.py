@@ -29,7 +29,13 @@ from pathlib import Path
 from ingest.log import say
 from tools.bench.report import default_out, evaluate, render
 from tools.bench.run import run_bench
-from tools.bench.stages import DEFAULT_EXCLUDE, DEFAULT_SELECT, BenchError, machine
+from tools.bench.stages import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_SELECT,
+    RESULTS_DIR,
+    BenchError,
+    machine,
+)
 
 __all__ = [
     "BenchError", "add_arguments", "default_out", "evaluate", "machine", "render", "run",
@@ -54,9 +60,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--work-dir", type=Path, default=None,
                         help="where the throwaway folder goes (default: the system temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway folder")
+    parser.add_argument("--nights", type=int, default=0, metavar="N", help=(
+        "instead: N nights of `day aca`, `simulate pm`, `nightly --domains aca pm` on DuckDB "
+        "at --scale (ACA; PM at ten times it), checking the last night within "
+        "1.5x the first incremental one (tools.bench.nights)"))
+
+
+def _run_nights(args: argparse.Namespace) -> int:
+    from tools.bench import nights
+
+    try:
+        doc = nights.run_nights(args.nights, args.scale, min(args.scale * 10, 1.0),
+                                args.work_dir, args.keep,
+                                log=lambda msg: say(f"bench: {msg}", flush=True))
+    except nights.NightsError as exc:
+        say(f"error: {exc}")
+        return 1
+    out = args.out or RESULTS_DIR / f"nights{args.nights}_{doc['measured_at'][:19]}.json".replace(
+        ":", "")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2) + "\n")
+    print(nights.render(doc))
+    print(f"\nwritten to {out}")
+    return 0 if doc["target"]["met"] else 1
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.nights:
+        return _run_nights(args)
     try:
         doc = run_bench(args.scale, args.target, args.days, args.seed, args.select,
                         args.exclude, args.work_dir, args.keep,
