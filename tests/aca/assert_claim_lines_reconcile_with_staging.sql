@@ -10,9 +10,15 @@ synthea_lines as (
 ),
 
 staged_lines as (
-    select 'aca_csv' as source_system, allowed_amount_usd from aca_lines
+    select
+        'aca_csv' as source_system,
+        allowed_amount_usd
+    from aca_lines
     union all
-    select source_system, allowed_amount_usd from synthea_lines
+    select
+        source_system,
+        allowed_amount_usd
+    from synthea_lines
 ),
 
 staged as (

@@ -16,13 +16,29 @@ source_versions as (
     -- the two source systems' members side by side; their ids cannot collide (Synthea's
     -- carry the prefix `synthea:`), and Synthea has none until an export is landed
     select
-        member_id, first_name, last_name, birth_date, gender_code, street_address,
-        zip_code, county_fips, updated_at, 'aca_csv' as source_system
+        member_id,
+        first_name,
+        last_name,
+        birth_date,
+        gender_code,
+        street_address,
+        zip_code,
+        county_fips,
+        updated_at,
+        'aca_csv' as source_system
     from aca_versions
     union all
     select
-        member_id, first_name, last_name, birth_date, gender_code, street_address,
-        zip_code, county_fips, updated_at, source_system
+        member_id,
+        first_name,
+        last_name,
+        birth_date,
+        gender_code,
+        street_address,
+        zip_code,
+        county_fips,
+        updated_at,
+        source_system
     from synthea_versions
 ),
 

@@ -15,13 +15,31 @@ source_versions as (
     -- the two source systems' plans side by side; their ids cannot collide (Synthea's carry
     -- the prefix `synthea:`), and Synthea has none until an export is landed
     select
-        plan_id, issuer_name, plan_name, metal_tier, state_code, rating_area,
-        monthly_premium_usd, deductible_usd, oop_max_usd, updated_at, 'aca_csv' as source_system
+        plan_id,
+        issuer_name,
+        plan_name,
+        metal_tier,
+        state_code,
+        rating_area,
+        monthly_premium_usd,
+        deductible_usd,
+        oop_max_usd,
+        updated_at,
+        'aca_csv' as source_system
     from aca_versions
     union all
     select
-        plan_id, issuer_name, plan_name, metal_tier, state_code, rating_area,
-        monthly_premium_usd, deductible_usd, oop_max_usd, updated_at, source_system
+        plan_id,
+        issuer_name,
+        plan_name,
+        metal_tier,
+        state_code,
+        rating_area,
+        monthly_premium_usd,
+        deductible_usd,
+        oop_max_usd,
+        updated_at,
+        source_system
     from synthea_versions
 ),
 

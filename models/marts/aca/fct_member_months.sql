@@ -35,20 +35,36 @@ plans as (
 enrollments as (
     -- the two source systems' enrollments (ids cannot collide: Synthea's carry `synthea:`)
     select
-        enrollment_id, member_id, plan_id, start_date, end_date, monthly_premium_usd,
+        enrollment_id,
+        member_id,
+        plan_id,
+        start_date,
+        end_date,
+        monthly_premium_usd,
         'aca_csv' as source_system
     from aca_enrollments
     union all
     select
-        enrollment_id, member_id, plan_id, start_date, end_date, monthly_premium_usd,
+        enrollment_id,
+        member_id,
+        plan_id,
+        start_date,
+        end_date,
+        monthly_premium_usd,
         source_system
     from synthea_enrollments
 ),
 
 claim_lines as (
-    select service_date, 'aca_csv' as source_system from aca_claim_lines
+    select
+        service_date,
+        'aca_csv' as source_system
+    from aca_claim_lines
     union all
-    select service_date, source_system from synthea_claim_lines
+    select
+        service_date,
+        source_system
+    from synthea_claim_lines
 ),
 
 claims_window as (
