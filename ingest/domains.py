@@ -18,6 +18,8 @@ An entry:
                                         # seed); optional
       select: "tag:aca"               # dbt selection of its models, snapshots, seeds, tests
       landed_files: true              # has stg_<name>__landed_files (file sources)
+      optional: true                  # its models build (empty) before anything landed, so
+                                      # `nightly` does not require a first load (synthea)
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import yaml
 from ingest import config
 
 REQUIRED = ("name", "description", "mart_schema", "loader", "select")
-KNOWN = (*REQUIRED, "marts_folder", "generator", "landed_files")
+KNOWN = (*REQUIRED, "marts_folder", "generator", "landed_files", "optional")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Domain:
     marts_folder: str
     generator: str | None = None
     landed_files: bool = False
+    optional: bool = False
 
     @property
     def raw_schema(self) -> str:
@@ -101,6 +104,7 @@ def _parse(entries: object) -> tuple[Domain, ...]:
             marts_folder=str(entry.get("marts_folder") or name),
             generator=entry.get("generator") or None,
             landed_files=bool(entry.get("landed_files", False)),
+            optional=bool(entry.get("optional", False)),
         ))
     names = [d.name for d in domains]
     repeated = sorted({n for n in names if names.count(n) > 1})
@@ -133,7 +137,8 @@ def get(name: str) -> Domain:
 
 
 def mart_schemas() -> list[str]:
-    return [d.mart_schema for d in all_domains()]
+    """Each mart schema once (synthea builds into the aca star: both name `aca`)."""
+    return list(dict.fromkeys(d.mart_schema for d in all_domains()))
 
 
 def select_args(selected: list[str] | None) -> list[str]:

@@ -11,8 +11,10 @@
         (`raw_<domain>._rejected_lines`, which exists once a file had one), their reason
         prefixed with the label.
 
-    domain_landed_files(domain): the body of `stg_<domain>__landed_files`, the files landed by
-    completed loads with their load time, for a domain whose sources are files.
+    domain_landed_files(domain, optional): the body of `stg_<domain>__landed_files`, the files
+    landed by completed loads with their load time, for a domain whose sources are files. With
+    `optional` true (a domain that may never be landed), no rows while `_landed_files` does
+    not exist.
 -#}
 {% macro domain_rejects(domain, tables, rejected_lines_label=none) -%}
     {%- set parts = [] -%}
@@ -83,7 +85,22 @@ select
 from unioned
 {%- endmacro %}
 
-{% macro domain_landed_files(domain) -%}
+{% macro domain_landed_files(domain, optional=false) -%}
+{%- if optional and execute and not var('union_all_relations', false)
+    and load_relation(source(domain, '_landed_files')) is none -%}
+-- nothing landed into raw_{{ domain }} yet (an optional domain): no files, the same shape
+select
+    '{{ domain }}' as domain,
+    cast(null as {{ dbt.type_string() }}) as file_name,
+    cast(null as {{ dbt.type_string() }}) as table_name,
+    cast(null as {{ dbt.type_string() }}) as sha256,
+    cast(null as {{ dbt.type_bigint() }}) as size_bytes,
+    cast(null as {{ dbt.type_bigint() }}) as row_count,
+    cast(null as {{ dbt.type_bigint() }}) as rejected_line_count,
+    cast(null as {{ dbt.type_string() }}) as load_id,
+    cast(null as {{ dbt.type_timestamp() }}) as loaded_at
+where 1 = 0
+{%- else -%}
 with files as (
     select * from {{ source(domain, '_landed_files') }}
 ),
@@ -106,4 +123,5 @@ select
 from files
 inner join loads
     on files._dlt_load_id = loads.load_id
+{%- endif -%}
 {%- endmacro %}

@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {% macro mart_schemas() -%}
-    {{ return(warehouse.registered_domains() | map(attribute='mart_schema') | list) }}
+    {{ return(warehouse.registered_domains() | map(attribute='mart_schema') | unique | list) }}
 {%- endmacro %}
 
 {#-

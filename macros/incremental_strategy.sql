@@ -50,7 +50,8 @@
     claim_slices_since_last_build(column): in an incremental aggregate of fct_claim_lines,
     the distinct values of `column` (service_date, member_id) of every version, earlier ones
     included, of the claims landed after the newest `source_load_id` already aggregated: the
-    slices whose rows a new or replaced claim line can change.
+    slices whose rows a new or replaced claim line can change. Synthea claims count too
+    (base_synthea__claims, its member ids mapped as stg_synthea__claim_lines maps them).
 -#}
 {% macro claim_slices_since_last_build(column) -%}
     select distinct versions.{{ column }}
@@ -60,6 +61,21 @@
             select new_lines.claim_id
             from {{ ref('base_aca__claim_lines') }} as new_lines
             where new_lines.load_id > (
+                select coalesce(max(built.source_load_id), '') from {{ this }} as built
+            )
+        )
+    {%- set synthea_columns = {
+        'service_date': 'versions.service_date',
+        'member_id': dbt.concat(["'synthea:'", 'versions.patient_id']),
+    } %}
+    union
+    select distinct {{ synthea_columns[column] }}
+    from {{ ref('base_synthea__claims') }} as versions
+    where versions.service_date is not null
+        and versions.claim_id in (
+            select new_claims.claim_id
+            from {{ ref('base_synthea__claims') }} as new_claims
+            where new_claims.load_id > (
                 select coalesce(max(built.source_load_id), '') from {{ this }} as built
             )
         )

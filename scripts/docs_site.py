@@ -60,6 +60,8 @@ def _dbt(args: list[str]) -> None:
 def build_sample(scale: float = SAMPLE_SCALE, days: int = SAMPLE_DAYS) -> None:
     """Generate (reused when present), land and build every domain at a small scale."""
     from ingest import demo
+    from ingest.generators import synthea as synthea_generator
+    from ingest.sources import synthea as synthea_source
 
     target = config.target()
     if not target.is_duckdb:
@@ -68,6 +70,8 @@ def build_sample(scale: float = SAMPLE_SCALE, days: int = SAMPLE_DAYS) -> None:
         )
     started = time.monotonic()
     demo.prepare(scale, days, SAMPLE_SEED)
+    # the demo has no Synthea data; the docs show its rows in the ACA star and its lineage
+    synthea_generator.generate(synthea_source.default_dir(), seed=SAMPLE_SEED)
     demo.land(target)
     # Models, seeds and snapshots only: the catalog needs the relations, not the test results.
     _dbt(["build", "--exclude-resource-type", "test", "unit_test"])

@@ -36,6 +36,8 @@ COLUMN_LINEAGE = {
     "clinical": ("mart_clinical__mapping_review", "mapping_strategy", "clinical.mappings",
                  "strategy"),
     "tes": ("refinement_cache", "jurisdiction_id", "tes.configurations", "jurisdiction_id"),
+    # the docs' sample warehouse lands a small Synthea export (scripts/docs_site.py)
+    "synthea": ("fct_claim_lines", "service_date", "synthea.claims", "servicedate"),
 }
 
 

@@ -1,7 +1,8 @@
 -- Claim activity per service date, plan and provider: claims, lines and amounts.
 -- Incremental by service date: a run recomputes every date that a new or replaced claim line
 -- touches (its new and its earlier service date) and replaces those dates whole.
--- depends_on: {{ ref('base_aca__claim_lines') }} (the slices to recompute, on incremental runs)
+-- depends_on: {{ ref('base_aca__claim_lines') }}, {{ ref('base_synthea__claims') }}
+-- (the slices to recompute, on incremental runs)
 -- on_schema_change fail: the mart's contract changes its columns only with a --full-refresh.
 {{ config(
     materialized=slice_materialization(),

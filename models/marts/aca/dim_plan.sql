@@ -1,14 +1,54 @@
 -- Plans with full history (SCD2): one row per plan version (premium, deductible and other
 -- tracked attributes), valid from the source's updated_at of that version until the next
 -- version's; the first version reaches back to the beginning of time. Plus an unknown row.
--- Versions come from every landed record (stg_aca__plan_versions); the snapshot tells which
--- plans the source dropped.
-with tiers as (
+-- Versions come from every landed record (stg_aca__plan_versions, and Synthea payers from
+-- stg_synthea__plan_versions); the snapshot tells which plans the ACA files dropped.
+with aca_versions as (
+    select * from {{ ref('stg_aca__plan_versions') }}
+),
+
+synthea_versions as (
+    select * from {{ ref('stg_synthea__plan_versions') }}
+),
+
+source_versions as (
+    -- the two source systems' plans side by side; their ids cannot collide (Synthea's carry
+    -- the prefix `synthea:`), and Synthea has none until an export is landed
+    select
+        plan_id,
+        issuer_name,
+        plan_name,
+        metal_tier,
+        state_code,
+        rating_area,
+        monthly_premium_usd,
+        deductible_usd,
+        oop_max_usd,
+        updated_at,
+        'aca_csv' as source_system
+    from aca_versions
+    union all
+    select
+        plan_id,
+        issuer_name,
+        plan_name,
+        metal_tier,
+        state_code,
+        rating_area,
+        monthly_premium_usd,
+        deductible_usd,
+        oop_max_usd,
+        updated_at,
+        source_system
+    from synthea_versions
+),
+
+tiers as (
     select * from {{ ref('metal_tiers') }}
 ),
 
 windowed as (
-    {{ versions_history(ref('stg_aca__plan_versions'), ref('snp_aca__plans'), 'plan_id') }}
+    {{ versions_history('source_versions', ref('snp_aca__plans'), 'plan_id') }}
 ),
 
 known as (
@@ -29,7 +69,8 @@ known as (
         windowed.valid_from,
         windowed.valid_to,
         windowed.valid_to is null as is_current,
-        windowed.is_deleted
+        windowed.is_deleted,
+        windowed.source_system
     from windowed
     left join tiers
         on windowed.metal_tier = tiers.metal_tier
@@ -53,7 +94,8 @@ unknown as (
         cast({{ far_past() }} as {{ dbt.type_timestamp() }}) as valid_from,
         cast(null as {{ dbt.type_timestamp() }}) as valid_to,
         true as is_current,
-        false as is_deleted
+        false as is_deleted,
+        'unknown' as source_system
 )
 
 select * from known

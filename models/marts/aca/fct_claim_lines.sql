@@ -1,7 +1,9 @@
 -- One row per claim line (claim_id + line_number), joined to the member and plan versions
 -- valid on the service date. Incremental: each run takes the lines of loads newer than
 -- the last one built, plus lines still pointing at an unknown member, plan or provider
--- (late-arriving dimensions are re-pointed once they land).
+-- (late-arriving dimensions are re-pointed once they land). Lines come from the ACA claims
+-- files and from Synthea claims (stg_synthea__claim_lines, none until an export is landed);
+-- `source_system` says which, and their keys cannot collide (Synthea's carry `synthea:`).
 {{ config(
     materialized='incremental',
     unique_key=['claim_id', 'line_number'],
@@ -11,13 +13,36 @@
     post_hook=["{{ partition_by_month('service_date') }}"],
 ) }}
 
+{#- the claim lines of each source system: its staging model, and the source_system of its rows -#}
+{%- set line_columns = [
+    'claim_id', 'line_number', 'member_id', 'provider_npi', 'plan_id', 'service_date',
+    'procedure_code', 'diagnosis_code', 'billed_amount_usd', 'allowed_amount_usd',
+    'paid_amount_usd', 'claim_status', 'load_id', 'row_key',
+] %}
+{%- set staged = [
+    (ref('stg_aca__claim_lines'), "'aca_csv'"),
+    (ref('stg_synthea__claim_lines'), 'current_lines.source_system'),
+] %}
+
 with claim_lines as (
-    select * from {{ ref('stg_aca__claim_lines') }}
+    {%- for model, source_system in staged %}
+    select
+        {%- for column in line_columns %}
+        current_lines.{{ column }},
+        {%- endfor %}
+        {{ source_system }} as source_system
+    from {{ model }} as current_lines
     {%- if is_incremental() %}
-    where load_id > (select coalesce(max(built.source_load_id), '') from {{ this }} as built)
+    where current_lines.load_id > (
+        select coalesce(max(built.source_load_id), '') from {{ this }} as built
+    )
     union all
-    select current_lines.*
-    from {{ ref('stg_aca__claim_lines') }} as current_lines
+    select
+        {%- for column in line_columns %}
+        current_lines.{{ column }},
+        {%- endfor %}
+        {{ source_system }} as source_system
+    from {{ model }} as current_lines
     inner join {{ this }} as unresolved
         on current_lines.claim_id = unresolved.claim_id
         and current_lines.line_number = unresolved.line_number
@@ -30,6 +55,10 @@ with claim_lines as (
             or unresolved.provider_sk = {{ unknown_key() }}
         )
     {%- endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 members as (
@@ -63,7 +92,8 @@ joined as (
         claim_lines.allowed_amount_usd,
         claim_lines.paid_amount_usd,
         claim_lines.load_id as source_load_id,
-        claim_lines.row_key as source_row_key
+        claim_lines.row_key as source_row_key,
+        claim_lines.source_system
     from claim_lines
     left join members
         on claim_lines.member_id = members.member_id
@@ -99,5 +129,6 @@ select
     allowed_amount_usd,
     paid_amount_usd,
     source_load_id,
-    source_row_key
+    source_row_key,
+    source_system
 from joined
