@@ -261,16 +261,18 @@ def test_postgresql_landings_of_different_domains_share_the_warehouse(pg_warehou
     from ingest import run_lock
 
     said: list[str] = []
-    with run_lock.hold(pg_warehouse, "load pm", wait=0, say=said.append, landing="pm"):
-        with run_lock.hold(pg_warehouse, "load aca", wait=0, say=said.append, landing="aca"):
+
+    def hold(command: str, landing: str | None = None):
+        return run_lock.hold(pg_warehouse, command, wait=0, say=said.append, landing=landing)
+
+    with hold("load pm", landing="pm"):
+        with hold("load aca", landing="aca"):
             pass  # another domain lands side by side
-        with pytest.raises(run_lock.LockHeld, match="load pm"):
-            with run_lock.hold(pg_warehouse, "load pm", wait=0, say=said.append, landing="pm"):
-                pass  # the same domain waits for the first landing
-        with pytest.raises(run_lock.LockHeld, match="load pm"):
-            with run_lock.hold(pg_warehouse, "build", wait=0, say=said.append):
-                pass  # a build waits for every landing
-    with run_lock.hold(pg_warehouse, "build", wait=0, say=said.append):
-        with pytest.raises(run_lock.LockHeld, match="build"):
-            with run_lock.hold(pg_warehouse, "load aca", wait=0, say=said.append, landing="aca"):
-                pass  # and no landing starts during a build
+        with pytest.raises(run_lock.LockHeld, match="load pm"), hold("load pm", landing="pm"):
+            pass  # the same domain waits for the first landing
+        with pytest.raises(run_lock.LockHeld, match="load pm"), hold("build"):
+            pass  # a build waits for every landing
+    with hold("build"), pytest.raises(run_lock.LockHeld, match="build"), hold(
+        "load aca", landing="aca"
+    ):
+        pass  # and no landing starts during a build
