@@ -36,7 +36,14 @@ from ingest import audit, audit_spool, config, failures, sink
 from ingest.generic import lake as lake_mod
 from ingest.log import bind_run, done_progress, progress, say
 from ingest.readers import REJECTED_LINES
-from ingest.sink import BATCH_ROWS, LANDED_FILES_TABLE, pipelines_dir, query, table_exists
+from ingest.sink import (  # noqa: F401  (re-exported for the loaders)
+    BATCH_ROWS,
+    LANDED_FILES_TABLE,
+    landed_checksums,
+    pipelines_dir,
+    query,
+    table_exists,
+)
 
 
 class _OneLineRecords(logging.Filter):
@@ -59,8 +66,6 @@ class _OneLineRecords(logging.Filter):
 
 
 logging.getLogger("dlt").addFilter(_OneLineRecords())
-
-__all__ = ["BATCH_ROWS", "LANDED_FILES_TABLE", "pipelines_dir", "query", "table_exists"]
 
 
 @dataclass
@@ -114,21 +119,6 @@ def destination(target: config.Target):
 def pipeline(domain: str, target: config.Target | None = None, pipeline_name: str | None = None):
     """The domain's dlt pipeline on the target (`warehouse_<domain>` unless named)."""
     return sink.for_target(target or config.target()).pipeline(domain, pipeline_name)
-
-
-def landed_checksums(p) -> set[str]:
-    """Checksums of files landed by completed loads of pipeline `p`."""
-    if not (table_exists(p, LANDED_FILES_TABLE) and table_exists(p, "_dlt_loads")):
-        return set()
-    with p.sql_client() as client:
-        files = client.make_qualified_table_name(LANDED_FILES_TABLE)
-        loads = client.make_qualified_table_name("_dlt_loads")
-    rows = query(
-        p,
-        f"select f.sha256 from {files} f join {loads} l "
-        "on f._dlt_load_id = l.load_id where l.status = 0",
-    )
-    return {r[0] for r in rows}
 
 
 def sha256_of(path: Path) -> str:

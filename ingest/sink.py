@@ -111,18 +111,7 @@ class DltSink:
 
     def landed_checksums(self, domain: str, name: str, lake: Path) -> set[str]:
         """Checksums of files landed by completed loads."""
-        p = self.pipeline(domain, name)
-        if not (table_exists(p, LANDED_FILES_TABLE) and table_exists(p, "_dlt_loads")):
-            return set()
-        with p.sql_client() as client:
-            files = client.make_qualified_table_name(LANDED_FILES_TABLE)
-            loads = client.make_qualified_table_name("_dlt_loads")
-        rows = query(
-            p,
-            f"select f.sha256 from {files} f join {loads} l "
-            "on f._dlt_load_id = l.load_id where l.status = 0",
-        )
-        return {r[0] for r in rows}
+        return landed_checksums(self.pipeline(domain, name))
 
     def land_tables(
         self, domain: str, name: str, protocol: str, lake: Path, now: datetime,
@@ -339,6 +328,21 @@ def cursor_values(p: dlt.Pipeline, cursor: str) -> dict[str, object]:
 
 def for_target(target: config.Target) -> DltSink | LakeSink:
     return LakeSink(target) if target.is_spark else DltSink(target)
+
+
+def landed_checksums(p: dlt.Pipeline) -> set[str]:
+    """Checksums of files landed by completed loads of pipeline `p`."""
+    if not (table_exists(p, LANDED_FILES_TABLE) and table_exists(p, "_dlt_loads")):
+        return set()
+    with p.sql_client() as client:
+        files = client.make_qualified_table_name(LANDED_FILES_TABLE)
+        loads = client.make_qualified_table_name("_dlt_loads")
+    rows = query(
+        p,
+        f"select f.sha256 from {files} f join {loads} l "
+        "on f._dlt_load_id = l.load_id where l.status = 0",
+    )
+    return {r[0] for r in rows}
 
 
 def query(p: dlt.Pipeline, sql: str) -> list[tuple]:
