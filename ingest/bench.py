@@ -833,7 +833,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway folder")
     parser.add_argument("--nights", type=int, default=0, metavar="N", help=(
         "instead: N nights of `day aca`, `simulate pm`, `nightly --domains aca pm` on DuckDB "
-        "at --scale (ACA; PM at ten times it), checking the last night within "
+        "at --scale (ACA; PM at ten times it, at least 0.05), checking the last night within "
         "1.5x the first incremental one (ingest.bench_nights)"))
 
 
@@ -841,7 +841,7 @@ def _run_nights(args: argparse.Namespace) -> int:
     from ingest import bench_nights
 
     try:
-        doc = bench_nights.run_nights(args.nights, args.scale, min(args.scale * 10, 1.0),
+        doc = bench_nights.run_nights(args.nights, args.scale, min(max(args.scale * 10, 0.05), 1.0),
                                       args.work_dir, args.keep,
                                       log=lambda msg: say(f"bench: {msg}", flush=True))
     except bench_nights.NightsError as exc:
