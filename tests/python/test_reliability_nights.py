@@ -37,7 +37,7 @@ pytestmark = pytest.mark.build
 
 NIGHTS = int(os.environ.get("WAREHOUSE_TEST_NIGHTS", "3"))
 ACA_SCALE = "0.02"
-PM_SCALE = "0.03"
+PM_SCALE = "0.05"  # at 0.03 issue_review_links has no row yet and the first nightly fails
 DOMAINS = ("aca", "pm")
 MART_SCHEMAS = ("aca", "pm")
 ATTRIBUTES = ("last_name", "street_address", "zip_code", "county_fips")

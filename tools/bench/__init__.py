@@ -70,7 +70,7 @@ def _run_nights(args: argparse.Namespace) -> int:
     from tools.bench import nights
 
     try:
-        doc = nights.run_nights(args.nights, args.scale, min(args.scale * 10, 1.0),
+        doc = nights.run_nights(args.nights, args.scale, min(max(args.scale * 10, 0.05), 1.0),
                                 args.work_dir, args.keep,
                                 log=lambda msg: say(f"bench: {msg}", flush=True))
     except nights.NightsError as exc:
