@@ -165,3 +165,24 @@ def write_watermark(
              datetime.now(UTC)),
         )
         _execute(con, "commit")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line: the innermost cause, with dlt's step when dlt wrapped it."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    root = exc
+    seen = {id(root)}
+    while (nxt := _cause(root)) is not None and id(nxt) not in seen:
+        seen.add(id(nxt))
+        root = nxt
+    text = " ".join(str(root).split()) or type(root).__name__
+    step = getattr(exc, "step", None)
+    prefix = f"{step} step failed: " if step else ""
+    return f"{prefix}{type(root).__name__}: {text}"[:MAX_MESSAGE]
+
+
+def _cause(exc: BaseException) -> BaseException | None:
+    if exc.__cause__ is not None:
+        return exc.__cause__
+    return None if exc.__suppress_context__ else exc.__context__

@@ -76,7 +76,7 @@ def write_or_spool(record: audit.RunRecord, target: config.Target, say) -> None:
     try:
         audit.write_run(record, target)
     except Exception as exc:
-        from ingest.runner import describe_error
+        describe_error = audit.describe_error
 
         if target.is_spark:
             raise
@@ -107,7 +107,7 @@ def replay(target: config.Target, say) -> int:
         try:
             audit.write_run(record, target)
         except Exception as exc:
-            from ingest.runner import describe_error
+            describe_error = audit.describe_error
 
             say(f"warning: {len(pending(target))} spooled audit record(s) not written yet "
                 f"({describe_error(exc)}); they stay in {spool_dir(target)}")

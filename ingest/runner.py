@@ -33,6 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ingest import audit, audit_spool, config, failures, sink
+from ingest.audit import describe_error
 from ingest.generic import lake as lake_mod
 from ingest.log import bind_run, done_progress, progress, say
 from ingest.readers import REJECTED_LINES
@@ -166,27 +167,6 @@ def audited(record: audit.RunRecord, target: config.Target) -> Iterator[audit.Ru
     except Exception as exc:  # loaded but not recorded: the run must not report success
         record.finish("failure", f"audit row not written: {describe_error(exc)}")
         raise
-
-
-def describe_error(exc: BaseException) -> str:
-    """One readable line: the innermost cause, with dlt's step when dlt wrapped it."""
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    root = exc
-    seen = {id(root)}
-    while (nxt := _cause(root)) is not None and id(nxt) not in seen:
-        seen.add(id(nxt))
-        root = nxt
-    text = " ".join(str(root).split()) or type(root).__name__
-    step = getattr(exc, "step", None)
-    prefix = f"{step} step failed: " if step else ""
-    return f"{prefix}{type(root).__name__}: {text}"[: audit.MAX_MESSAGE]
-
-
-def _cause(exc: BaseException) -> BaseException | None:
-    if exc.__cause__ is not None:
-        return exc.__cause__
-    return None if exc.__suppress_context__ else exc.__context__
 
 
 def land_tables(

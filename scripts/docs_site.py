@@ -99,7 +99,9 @@ def generate(static: bool, sample: bool) -> Path:
         sample = True
     if sample:
         build_sample()
-    args = ["docs", "generate"]
+    # refs whole in the compiled SQL: the column lineage matches them with the catalog (the
+    # views built in the warehouse name no catalog: macros/cross_db/relation_names.sql)
+    args = ["docs", "generate", "--vars", '{"refs_name_the_catalog": true}']
     if static:
         args.append("--static")
     _dbt(args)

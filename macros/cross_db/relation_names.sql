@@ -4,6 +4,8 @@
     the catalog after the file, and a view naming "warehouse" fails in `claims_copy.duckdb`.
     The relation keeps its database (`load_relation` and the adapter still see it); only how it
     renders changes. Other engines render refs as dbt does.
+    var `refs_name_the_catalog` (true) renders every ref whole: the docs site compiles with it,
+    so the column lineage (dbt-colibri) finds each relation of the compiled SQL in the catalog.
 -#}
 {% macro ref() -%}
     {{ return(warehouse.relation_name(builtins.ref(*varargs, **kwargs))) }}
@@ -14,6 +16,9 @@
 {%- endmacro %}
 
 {% macro relation_name(relation) -%}
+    {%- if var('refs_name_the_catalog', false) -%}
+        {{ return(relation) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('relation_name', 'warehouse')(relation)) }}
 {%- endmacro %}
 

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tools import bench
+from tools.bench.stages import SOURCE_ORDER
 
 pytestmark = pytest.mark.build
 
@@ -29,7 +30,7 @@ def test_bench_reports_every_stage_with_positive_figures(tmp_path):
     assert _positive(gen["seconds"]) and _positive(gen["rows"]) and _positive(gen["bytes"])
 
     land = doc["landing"]
-    assert set(land["sources"]) == set(bench.SOURCE_ORDER)
+    assert set(land["sources"]) == set(SOURCE_ORDER)
     for table, source in land["sources"].items():
         assert _positive(source["rows"]), table
         # the engine's own reader saw exactly the rows dlt landed

@@ -31,9 +31,13 @@ def _imports(path, name: str, known: set[str]) -> set[str]:
             if node.level:
                 parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{parent}.{base}".rstrip(".")
-            found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names}
-    return {m for m in found if m in known and m != name}
+            # `from pkg import sub` imports the submodule; `from pkg import name` the package
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in known else base)
+    # a module's own packages are initialised before it runs: importing them is no cycle
+    ancestors = {name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1)}
+    return {m for m in found if m in known and m != name and m not in ancestors}
 
 
 def _graph() -> dict[str, set[str]]:
