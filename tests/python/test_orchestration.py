@@ -317,7 +317,7 @@ def test_asset_graph_page_renders(dagster_ui, browser):
     browser.save_screenshot(str(SCREENSHOTS / "asset_graph.png"))
     # one domain's group: landing, staging and marts as nodes
     _open(browser, f"{dagster_ui}/locations/orchestration.definitions/asset-groups/{DOMAIN}")
-    wait_for(browser, _graph_shows(["_dlt_loads", "fct_claim_lines", "Materialize all"]),
+    wait_for(browser, _graph_shows(["_dlt_loads", "fct_member_months", "Materialize all"]),
              "the ACA group's nodes (landing and marts)")
     time.sleep(2)
     browser.save_screenshot(str(SCREENSHOTS / f"asset_graph_{DOMAIN}.png"))

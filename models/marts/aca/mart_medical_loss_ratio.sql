@@ -80,7 +80,8 @@ ratios as (
         cast({{ threshold }} as decimal(5, 4)) as mlr_threshold,
         case
             when premium_usd > 0
-                then round(cast(paid_amount_usd / premium_usd as {{ dbt.type_numeric() }}), 4)
+                -- rounded once, from the quotient itself (a cast first would round twice)
+                then round(cast(round(paid_amount_usd / premium_usd, 4) as {{ dbt.type_numeric() }}), 4)
         end as medical_loss_ratio
     from issuer_years
 )
